@@ -1,0 +1,340 @@
+/* address.c - RFC 5321 path parser that finds every relay trick. */
+#include "address.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Trick flags gathered during one scan. A routing trick is reported before
+ * a length or syntax fault: it tells the admin more. */
+enum {
+	F_SOURCE_ROUTE = 1 << 0,
+	F_MULTI_AT = 1 << 1,
+	F_QUOTED_ROUTE = 1 << 2,
+	F_BACKSLASH = 1 << 3,
+	F_PERCENT = 1 << 4,
+	F_BANG = 1 << 5,
+	F_TOO_LONG = 1 << 6,
+	F_SYNTAX = 1 << 7,
+};
+
+static const struct {
+	unsigned flag;
+	enum rl_addr_kind kind;
+} flag_kinds[] = {
+	{F_SOURCE_ROUTE, RL_ADDR_SOURCE_ROUTE},
+	{F_MULTI_AT, RL_ADDR_MULTI_AT},
+	{F_QUOTED_ROUTE, RL_ADDR_QUOTED_ROUTE},
+	{F_BACKSLASH, RL_ADDR_BACKSLASH},
+	{F_PERCENT, RL_ADDR_PERCENT_HACK},
+	{F_BANG, RL_ADDR_BANG_PATH},
+	{F_TOO_LONG, RL_ADDR_TOO_LONG},
+	{F_SYNTAX, RL_ADDR_SYNTAX},
+};
+
+bool rl_addr_kind_is_routing(enum rl_addr_kind kind)
+{
+	switch (kind) {
+	case RL_ADDR_SOURCE_ROUTE:
+	case RL_ADDR_MULTI_AT:
+	case RL_ADDR_QUOTED_ROUTE:
+	case RL_ADDR_BACKSLASH:
+	case RL_ADDR_PERCENT_HACK:
+	case RL_ADDR_BANG_PATH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static unsigned char lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+bool rl_is_postmaster(const char *s, size_t len)
+{
+	static const char pm[] = "postmaster";
+
+	if (len != sizeof pm - 1)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (lower((unsigned char)s[i]) != (unsigned char)pm[i])
+			return false;
+	return true;
+}
+
+/* Length of the well-formed UTF-8 sequence at S (at most AVAIL octets), or 0
+ * when it is not one (overlong forms, surrogates and values above U+10FFFF
+ * are refused). */
+static size_t utf8_len(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+static bool is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* RFC 5322 atext plus '.', the characters of an unquoted local part. */
+static bool is_atext_or_dot(unsigned char c)
+{
+	return is_alnum(c) || (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~.", c));
+}
+
+static int canonical_literal(const char *in, size_t len,
+                             char out[RL_DOMAIN_MAX + 1])
+{
+	static const char tag[] = "ipv6:";
+	char ip[RL_DOMAIN_MAX + 1];
+	char text[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	size_t n = len - 2;
+	int af = AF_INET;
+	size_t i;
+
+	memcpy(ip, in + 1, n);
+	ip[n] = '\0';
+	if (n > sizeof tag - 1) {
+		for (i = 0; i < sizeof tag - 1; i++)
+			if (lower((unsigned char)ip[i]) != (unsigned char)tag[i])
+				break;
+		if (i == sizeof tag - 1) {
+			af = AF_INET6;
+			memmove(ip, ip + i, n - i + 1);
+		}
+	}
+	if (inet_pton(af, ip, bin) != 1 || !inet_ntop(af, bin, text, sizeof text))
+		return -1;
+	return snprintf(out, RL_DOMAIN_MAX + 1, "[%s%s]",
+	                af == AF_INET6 ? tag : "", text);
+}
+
+int rl_domain_canonical(const char *in, size_t len, char out[RL_DOMAIN_MAX + 1])
+{
+	size_t label = 0, o = 0;
+	const unsigned char *s = (const unsigned char *)in;
+
+	if (len > 0 && s[0] == '[') {
+		if (len < 3 || len > RL_DOMAIN_MAX || s[len - 1] != ']' ||
+		    memchr(in, '\0', len))
+			return -1;
+		return canonical_literal(in, len, out);
+	}
+	if (len > 1 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > RL_DOMAIN_MAX)
+		return -1;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return -1;
+			label = 0;
+			out[o++] = '.';
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t n = utf8_len(s + i, len - i);
+
+			if (n == 0)
+				return -1;
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+			label += n;
+		} else if (is_alnum(c) || (c == '-' && label > 0)) {
+			out[o++] = (char)lower(c);
+			i++;
+			label++;
+		} else
+			return -1;
+		if (label > 63)
+			return -1;
+	}
+	if (s[len - 1] == '-')
+		return -1;
+	out[o] = '\0';
+	return (int)o;
+}
+
+/* Scan a quoted string starting at S[0] == '"'. Returns the offset just past
+ * the closing quote, or 0 when it is unterminated or holds a bad octet. */
+static size_t scan_quoted(const unsigned char *s, size_t len, unsigned *flags)
+{
+	for (size_t i = 1; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"')
+			return i + 1;
+		if (c == '\\') {
+			if (++i >= len || s[i] < 32 || s[i] > 126)
+				return 0;
+			c = s[i];
+		} else if (c >= 0x80) {
+			size_t n = utf8_len(s + i, len - i);
+
+			if (n == 0)
+				return 0;
+			i += n - 1;
+			continue;
+		} else if (c < 32 || c > 126)
+			return 0;
+		if (c == '@' || c == '%' || c == '!')
+			*flags |= F_QUOTED_ROUTE;
+	}
+	return 0;
+}
+
+/* Scan an unquoted local part up to the first '@' or the end. Returns its
+ * length. Flags the tricks and any octet that is not atext. */
+static size_t scan_dot_string(const unsigned char *s, size_t len,
+                              unsigned *flags)
+{
+	size_t i = 0;
+
+	while (i < len && s[i] != '@') {
+		unsigned char c = s[i];
+
+		if (c == '\\') {
+			*flags |= F_BACKSLASH;
+			i += (i + 1 < len) ? 2 : 1;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t n = utf8_len(s + i, len - i);
+
+			if (n == 0) {
+				*flags |= F_SYNTAX;
+				n = 1;
+			}
+			i += n;
+			continue;
+		}
+		if (c == '%')
+			*flags |= F_PERCENT;
+		else if (c == '!')
+			*flags |= F_BANG;
+		else if (!is_atext_or_dot(c))
+			*flags |= F_SYNTAX;
+		i++;
+	}
+	return i;
+}
+
+static enum rl_addr_kind finish(struct rl_address *out, unsigned flags,
+                                enum rl_addr_kind plain)
+{
+	for (size_t i = 0; i < sizeof flag_kinds / sizeof flag_kinds[0]; i++)
+		if (flags & flag_kinds[i].flag)
+			return out->kind = flag_kinds[i].kind;
+	return out->kind = plain;
+}
+
+enum rl_addr_kind rl_address_parse(const char *raw, size_t len,
+                                   struct rl_address *out)
+{
+	const unsigned char *s = (const unsigned char *)raw;
+	unsigned flags = 0;
+	size_t local_len;
+
+	memset(out, 0, sizeof *out);
+	out->local = raw;
+	out->domain[0] = '\0';
+
+	while (len > 0 && (s[0] == ' ' || s[0] == '\t'))
+		s++, len--;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (memchr(s, '\0', len))
+		return finish(out, F_SYNTAX, RL_ADDR_SYNTAX);
+	if (len > 0 && s[0] == '<') {
+		if (len < 2 || s[len - 1] != '>')
+			return finish(out, F_SYNTAX, RL_ADDR_SYNTAX);
+		out->bracketed = true;
+		s++;
+		len -= 2;
+	}
+	if (len == 0)
+		return finish(out, F_SYNTAX, RL_ADDR_SYNTAX);
+	if (len + 2 > RL_PATH_MAX)
+		flags |= F_TOO_LONG;
+
+	/* A-d-l ":" : any source route is a trick, well formed or not. */
+	if (s[0] == '@') {
+		if (!memchr(s, ':', len))
+			return finish(out, F_SYNTAX, RL_ADDR_SYNTAX);
+		return finish(out, flags | F_SOURCE_ROUTE, RL_ADDR_SYNTAX);
+	}
+
+	if (s[0] == '"') {
+		local_len = scan_quoted(s, len, &flags);
+		if (local_len == 0)
+			return finish(out, flags | F_SYNTAX, RL_ADDR_SYNTAX);
+		if (local_len < len && s[local_len] != '@') {
+			/* "a"b@c or "x"!y: text glued to the quotes */
+			scan_dot_string(s + local_len, len - local_len, &flags);
+			flags |= F_SYNTAX;
+		}
+	} else {
+		local_len = scan_dot_string(s, len, &flags);
+	}
+	out->local = (const char *)s;
+	out->local_len = local_len;
+	if (local_len == 0)
+		flags |= F_SYNTAX;
+	if (local_len > RL_LOCAL_MAX)
+		flags |= F_TOO_LONG;
+
+	if (local_len >= len)
+		return finish(out, flags, RL_ADDR_LOCAL_ONLY);
+
+	/* s[local_len] == '@'; everything after it is the domain. */
+	const unsigned char *dom = s + local_len + 1;
+	size_t dom_len = len - local_len - 1;
+
+	if (memchr(dom, '@', dom_len))
+		flags |= F_MULTI_AT;
+	if (dom_len > 0 && dom[0] == '[')
+		out->domain_literal = true;
+	if (dom_len > RL_DOMAIN_MAX + 1)
+		flags |= F_TOO_LONG;
+	else if (!(flags & (F_MULTI_AT | F_TOO_LONG))) {
+		int n = rl_domain_canonical((const char *)dom, dom_len, out->domain);
+
+		if (n < 0)
+			flags |= F_SYNTAX;
+		else
+			out->domain_len = (size_t)n;
+	}
+	return finish(out, flags, RL_ADDR_MAILBOX);
+}

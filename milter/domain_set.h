@@ -1,0 +1,31 @@
+/* domain_set.h - hosted domains: exact names, ".parent" for every
+ * subdomain, and listed address literals. Pure, no I/O.
+ *
+ * A hash table over one string arena: a lookup costs one probe for the
+ * name and one per parent label, whatever the number of domains.
+ */
+#ifndef RELAYLOCK_DOMAIN_SET_H
+#define RELAYLOCK_DOMAIN_SET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rl_domain_set;
+
+struct rl_domain_set *rl_domain_set_new(void);
+void rl_domain_set_free(struct rl_domain_set *set);
+
+/* Add "example.com", ".example.com" (subdomains only) or a literal such as
+ * "[192.0.2.5]". Returns 0 when added or already present, -1 when TEXT is
+ * malformed (ERR then says why), -2 when memory ran out. */
+int rl_domain_set_add(struct rl_domain_set *set, const char *text, size_t len,
+                      const char **err);
+
+/* Does the canonical DOMAIN (see rl_domain_canonical) match? */
+bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
+                         size_t len);
+
+/* How many distinct entries the set holds. */
+size_t rl_domain_set_count(const struct rl_domain_set *set);
+
+#endif

@@ -1,0 +1,130 @@
+/* main.c - relaylock's command line: check a config (-t), decide one
+ * address offline (-q), or run the milter daemon. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "query.h"
+
+#define DEFAULT_CONFIG RELAYLOCK_SYSCONFDIR "/relaylock/relaylock.conf"
+
+enum { OPT_CLIENT = 256, OPT_AUTH, OPT_RESOLVED, OPT_MAILER };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: relaylock [-c FILE] [-p SOCKET] [-u USER] [-P PIDFILE] [-f]\n"
+	        "       relaylock [-c FILE] -t\n"
+	        "       relaylock [-c FILE] -q ADDRESS [--client IP] [--auth USER]\n"
+	        "                 [--resolved ADDR --mailer NAME]\n"
+	        "       relaylock -V | -h\n"
+	        "\n"
+	        "  -c FILE     configuration (default %s)\n"
+	        "  -p SOCKET   milter socket: unix:PATH, inet:PORT@HOST, inet6:PORT@HOST\n"
+	        "  -u USER     run as USER after opening the socket\n"
+	        "  -P PIDFILE  write the process id to PIDFILE\n"
+	        "  -f          stay in the foreground and log to stderr\n"
+	        "  -t          check the configuration, print a summary, exit\n"
+	        "  -q ADDRESS  decide one recipient offline and print the verdict\n"
+	        "  -V          print the version\n"
+	        "  -h          print this help\n"
+	        "Exit status: 0 ok (or accept), 1 reject, 2 tempfail, 64 usage,\n"
+	        "78 configuration error. See relaylock(8).\n",
+	        DEFAULT_CONFIG);
+}
+
+static struct rl_config *load_or_report(const char *path)
+{
+	struct rl_diag *diag = malloc(sizeof *diag);
+	struct rl_config *config;
+
+	if (!diag) {
+		fprintf(stderr, "relaylock: out of memory\n");
+		return NULL;
+	}
+	rl_diag_init(diag);
+	config = rl_config_load(path, diag);
+	for (size_t i = 0; i < diag->n; i++)
+		fprintf(stderr, "relaylock: %s\n", diag->msg[i]);
+	if (diag->dropped)
+		fprintf(stderr, "relaylock: %zu more errors not shown\n",
+		        diag->dropped);
+	free(diag);
+	return config;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"client", required_argument, NULL, OPT_CLIENT},
+		{"auth", required_argument, NULL, OPT_AUTH},
+		{"resolved", required_argument, NULL, OPT_RESOLVED},
+		{"mailer", required_argument, NULL, OPT_MAILER},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct rl_cli cli = {.config_path = DEFAULT_CONFIG};
+	struct rl_query q = {0};
+	struct rl_config *config;
+	bool check_only = false;
+	int c, status;
+
+	while ((c = getopt_long(argc, argv, "c:p:u:P:ftq:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli.config_path = optarg; break;
+		case 'p': cli.socket = optarg; break;
+		case 'u': cli.user = optarg; break;
+		case 'P': cli.pid_file = optarg; break;
+		case 'f': cli.foreground = true; break;
+		case 't': check_only = true; break;
+		case 'q': q.rcpt = optarg; break;
+		case OPT_CLIENT: q.client = optarg; break;
+		case OPT_AUTH: q.auth = optarg; break;
+		case OPT_RESOLVED: q.resolved = optarg; break;
+		case OPT_MAILER: q.mailer = optarg; break;
+		case 'V':
+			printf("relaylock %s\n", RELAYLOCK_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "relaylock: unexpected argument: %s\n", argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (!q.rcpt && (q.client || q.auth || q.resolved || q.mailer)) {
+		fprintf(stderr, "relaylock: --client, --auth, --resolved and "
+		                "--mailer go with -q\n");
+		return EX_USAGE;
+	}
+
+	config = load_or_report(cli.config_path);
+	if (!config)
+		return EX_CONFIG;
+	if (check_only) {
+		printf("relaylock: %s: OK, %zu hosted domains, %zu trusted networks, "
+		       "mode %s\n", cli.config_path, config->n_domains,
+		       config->n_networks,
+		       rl_policy_params(config->policy)->mode == RL_MODE_MONITOR
+		               ? "monitor" : "enforce");
+		rl_config_free(config);
+		return 0;
+	}
+	if (q.rcpt) {
+		status = rl_query_run(config, &q, stdout, stderr);
+		rl_config_free(config);
+		return status;
+	}
+	return rl_daemon_run(&cli, config);
+}

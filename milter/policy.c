@@ -1,0 +1,236 @@
+/* policy.c - the relay decision for one recipient. */
+#include "policy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "address.h"
+
+struct rl_policy {
+	struct rl_domain_set *hosted;
+	struct rl_net_set *trusted;
+	struct rl_policy_params params;
+};
+
+static const char *const reason_names[RL_R_COUNT] = {
+	[RL_R_HOSTED] = "hosted",
+	[RL_R_TRUSTED_NETWORK] = "trusted_network",
+	[RL_R_AUTHENTICATED] = "authenticated",
+	[RL_R_POSTMASTER] = "postmaster",
+	[RL_R_RELAY_DENIED] = "relay_denied",
+	[RL_R_PERCENT_HACK] = "percent_hack",
+	[RL_R_BANG_PATH] = "bang_path",
+	[RL_R_SOURCE_ROUTE] = "source_route",
+	[RL_R_QUOTED_ROUTE] = "quoted_route",
+	[RL_R_MULTI_AT] = "multi_at",
+	[RL_R_BACKSLASH] = "backslash_escape",
+	[RL_R_DOMAIN_LITERAL] = "domain_literal",
+	[RL_R_UNQUALIFIED] = "unqualified",
+	[RL_R_SYNTAX] = "syntax",
+	[RL_R_TOO_LONG] = "too_long",
+	[RL_R_MTA_RESOLUTION] = "mta_resolution",
+	[RL_R_INTERNAL_ERROR] = "internal_error",
+};
+
+const char *rl_reason_name(enum rl_reason reason)
+{
+	return (unsigned)reason < RL_R_COUNT ? reason_names[reason] : "internal_error";
+}
+
+enum rl_reason rl_reason_from_name(const char *name)
+{
+	for (unsigned i = 0; name && i < RL_R_COUNT; i++)
+		if (strcmp(reason_names[i], name) == 0)
+			return (enum rl_reason)i;
+	return RL_R_COUNT;
+}
+
+const char *rl_verdict_name(enum rl_verdict verdict)
+{
+	switch (verdict) {
+	case RL_ACCEPT:
+		return "accept";
+	case RL_REJECT:
+		return "reject";
+	default:
+		return "tempfail";
+	}
+}
+
+void rl_policy_params_default(struct rl_policy_params *p)
+{
+	static const char *const mailers[] = {"local", "lmtp", "virtual",
+	                                      "cyrus", "cyrusv2", "procmail"};
+
+	memset(p, 0, sizeof *p);
+	p->mode = RL_MODE_ENFORCE;
+	p->allow_authenticated = true;
+	strcpy(p->reject_code, "550");
+	strcpy(p->reject_dsn, "5.7.1");
+	strcpy(p->reject_text, "Relaying denied");
+	for (size_t i = 0; i < sizeof mailers / sizeof mailers[0]; i++)
+		strcpy(p->local_mailers[p->n_local_mailers++], mailers[i]);
+}
+
+struct rl_policy *rl_policy_new(struct rl_domain_set *hosted,
+                                struct rl_net_set *trusted,
+                                const struct rl_policy_params *params)
+{
+	struct rl_policy *p = calloc(1, sizeof *p);
+
+	if (!p) {
+		rl_domain_set_free(hosted);
+		rl_net_set_free(trusted);
+		return NULL;
+	}
+	p->hosted = hosted;
+	p->trusted = trusted;
+	p->params = *params;
+	return p;
+}
+
+void rl_policy_free(struct rl_policy *p)
+{
+	if (!p)
+		return;
+	rl_domain_set_free(p->hosted);
+	rl_net_set_free(p->trusted);
+	free(p);
+}
+
+const struct rl_policy_params *rl_policy_params(const struct rl_policy *p)
+{
+	return &p->params;
+}
+
+const struct rl_domain_set *rl_policy_hosted(const struct rl_policy *p)
+{
+	return p->hosted;
+}
+
+const struct rl_net_set *rl_policy_trusted(const struct rl_policy *p)
+{
+	return p->trusted;
+}
+
+static enum rl_reason reason_of_kind(enum rl_addr_kind kind)
+{
+	switch (kind) {
+	case RL_ADDR_SOURCE_ROUTE: return RL_R_SOURCE_ROUTE;
+	case RL_ADDR_MULTI_AT: return RL_R_MULTI_AT;
+	case RL_ADDR_QUOTED_ROUTE: return RL_R_QUOTED_ROUTE;
+	case RL_ADDR_BACKSLASH: return RL_R_BACKSLASH;
+	case RL_ADDR_PERCENT_HACK: return RL_R_PERCENT_HACK;
+	case RL_ADDR_BANG_PATH: return RL_R_BANG_PATH;
+	case RL_ADDR_TOO_LONG: return RL_R_TOO_LONG;
+	default: return RL_R_SYNTAX;
+	}
+}
+
+static bool is_local_mailer(const struct rl_policy_params *p, const char *m)
+{
+	for (size_t i = 0; m && i < p->n_local_mailers; i++)
+		if (strcasecmp(p->local_mailers[i], m) == 0)
+			return true;
+	return false;
+}
+
+/* Does the MTA's own resolution agree that the mail stays here? It must
+ * carry no routing, and be at a hosted domain or go to a local mailer. */
+static bool resolution_agrees(const struct rl_policy *p,
+                              const struct rl_request *req)
+{
+	struct rl_address a;
+
+	switch (rl_address_parse(req->resolved_addr, strlen(req->resolved_addr), &a)) {
+	case RL_ADDR_MAILBOX:
+		return rl_domain_set_match(p->hosted, a.domain, a.domain_len) ||
+		       is_local_mailer(&p->params, req->resolved_mailer);
+	case RL_ADDR_LOCAL_ONLY:
+		return is_local_mailer(&p->params, req->resolved_mailer);
+	default:
+		return false;
+	}
+}
+
+/* The raw address alone: RL_R_HOSTED or RL_R_POSTMASTER when it may pass. */
+static enum rl_reason judge_raw(const struct rl_policy *p, const char *rcpt)
+{
+	struct rl_address a;
+	enum rl_addr_kind kind = rl_address_parse(rcpt, strlen(rcpt), &a);
+
+	switch (kind) {
+	case RL_ADDR_LOCAL_ONLY:
+		return rl_is_postmaster(a.local, a.local_len) ? RL_R_POSTMASTER
+		                                              : RL_R_UNQUALIFIED;
+	case RL_ADDR_MAILBOX:
+		if (rl_domain_set_match(p->hosted, a.domain, a.domain_len))
+			return RL_R_HOSTED;
+		return a.domain_literal ? RL_R_DOMAIN_LITERAL : RL_R_RELAY_DENIED;
+	default:
+		return reason_of_kind(kind);
+	}
+}
+
+static void answer(const struct rl_policy *p, enum rl_verdict verdict,
+                   enum rl_reason reason, struct rl_decision *out)
+{
+	out->verdict = out->action = verdict;
+	out->reason = reason;
+	out->code = out->dsn = "";
+	out->text[0] = '\0';
+	if (verdict == RL_REJECT) {
+		out->code = p->params.reject_code;
+		out->dsn = p->params.reject_dsn;
+		snprintf(out->text, sizeof out->text, "%s (%s)",
+		         p->params.reject_text, rl_reason_name(reason));
+		if (p->params.mode == RL_MODE_MONITOR)
+			out->action = RL_ACCEPT;
+	} else if (verdict == RL_TEMPFAIL) {
+		out->code = "451";
+		out->dsn = "4.3.0";
+		snprintf(out->text, sizeof out->text,
+		         "Temporary relay policy failure, try again later (%s)",
+		         rl_reason_name(reason));
+	}
+}
+
+void rl_decide(const struct rl_policy *p, const struct rl_request *req,
+               struct rl_decision *out)
+{
+	static const struct rl_policy fallback; /* for the reply of a NULL policy */
+	enum rl_reason reason;
+
+	memset(out, 0, sizeof *out);
+	if (!p || !req || !req->rcpt) {
+		answer(p ? p : &fallback, RL_TEMPFAIL, RL_R_INTERNAL_ERROR, out);
+		return;
+	}
+
+	/* 1. Authorised clients may send anywhere. */
+	if (req->client && rl_net_set_match(p->trusted, req->client)) {
+		answer(p, RL_ACCEPT, RL_R_TRUSTED_NETWORK, out);
+		return;
+	}
+	if (p->params.allow_authenticated && req->auth && req->auth[0]) {
+		answer(p, RL_ACCEPT, RL_R_AUTHENTICATED, out);
+		return;
+	}
+
+	/* 2. Everyone else: a plain hosted mailbox, or the bare postmaster... */
+	reason = judge_raw(p, req->rcpt);
+	if (reason != RL_R_HOSTED && reason != RL_R_POSTMASTER) {
+		answer(p, RL_REJECT, reason, out);
+		return;
+	}
+	/* ...and where the MTA says where it really goes, it must agree. */
+	bool checked = req->resolved_addr && req->resolved_addr[0];
+
+	if (checked && !resolution_agrees(p, req))
+		answer(p, RL_REJECT, RL_R_MTA_RESOLUTION, out);
+	else
+		answer(p, RL_ACCEPT, reason, out);
+	out->resolution_checked = checked;
+}

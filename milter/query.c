@@ -1,0 +1,41 @@
+/* query.c - decide one recipient offline with the real config. */
+#include "query.h"
+
+#include <sysexits.h>
+
+int rl_query_run(const struct rl_config *config, const struct rl_query *q,
+                 FILE *out, FILE *err)
+{
+	struct rl_ip ip;
+	struct rl_decision d;
+	struct rl_request req = {
+		.auth = q->auth,
+		.rcpt = q->rcpt,
+		.resolved_addr = q->resolved,
+		.resolved_mailer = q->mailer,
+	};
+
+	if (q->client) {
+		if (!rl_ip_parse(q->client, &ip)) {
+			fprintf(err, "relaylock: --client %s: not an IP address\n",
+			        q->client);
+			return EX_USAGE;
+		}
+		req.client = &ip;
+	}
+	rl_decide(config->policy, &req, &d);
+	fprintf(out, "%s %s", rl_verdict_name(d.verdict), rl_reason_name(d.reason));
+	if (d.verdict != RL_ACCEPT)
+		fprintf(out, " %s %s %s", d.code, d.dsn, d.text);
+	if (d.action != d.verdict)
+		fputs(" (monitor mode: accepted)", out);
+	fputc('\n', out);
+	switch (d.verdict) {
+	case RL_ACCEPT:
+		return 0;
+	case RL_REJECT:
+		return 1;
+	default:
+		return 2;
+	}
+}
