@@ -5,7 +5,7 @@
 #   make check SANITIZE=address,undefined
 #   make install DESTDIR=... PREFIX=/usr SYSCONFDIR=/etc
 #
-# Each directory adds its own rules in a module.mk; this file holds what
+# Each directory adds its own rules in *.mk files; this file holds what
 # they share. Build output goes to build/.
 
 PREFIX      ?= /usr/local
@@ -66,7 +66,7 @@ BENCH_TARGETS     :=
 STRESS_TARGETS    :=
 FUZZ_TARGETS      :=
 
-.PHONY: all check check-all deps run install uninstall bench stress fuzz \
+.PHONY: all check check-all deps run run-daemon install uninstall bench stress fuzz \
 	clean FORCE
 all:
 
@@ -81,7 +81,7 @@ $(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-include $(sort $(wildcard */module.mk */*/module.mk))
+include $(sort $(wildcard */*.mk */*/*.mk))
 
 all: $(ALL_TARGETS)
 
@@ -97,6 +97,12 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get install -y -q --no-install-recommends $$missing \
 	  || { apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; }
+
+# run-daemon is defined next to the daemon (milter/daemon.mk).
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory run-daemon
 
 check:
 	@$(MAKE) --no-print-directory deps
