@@ -302,7 +302,8 @@ enum rl_addr_kind rl_address_parse(const char *raw, size_t len,
 			return finish(out, flags | F_SYNTAX, RL_ADDR_SYNTAX);
 		if (local_len < len && s[local_len] != '@') {
 			/* "a"b@c or "x"!y: text glued to the quotes */
-			scan_dot_string(s + local_len, len - local_len, &flags);
+			local_len += scan_dot_string(s + local_len, len - local_len,
+			                             &flags);
 			flags |= F_SYNTAX;
 		}
 	} else {

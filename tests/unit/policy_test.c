@@ -1,0 +1,244 @@
+/* policy_test.c - the relay decision, table-driven: who may relay, every
+ * trick, the MTA's resolution, monitor mode, broken input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+
+static struct rl_policy *make_policy(enum rl_mode mode, bool allow_auth)
+{
+	static const char *const hosted[] = {
+		"hosted.example", ".sub.hosted.example", "[192.0.2.5]",
+		"[IPv6:2001:db8::5]", "\xe4\xbe\x8b.example",
+	};
+	static const char *const nets[] = {"10.0.0.0/8", "!10.9.0.0/16", "2001:db8:1::/48"};
+	struct rl_domain_set *d = rl_domain_set_new();
+	struct rl_net_set *n = rl_net_set_new();
+	struct rl_policy_params params;
+	const char *err;
+	uint32_t a, b;
+
+	for (size_t i = 0; i < sizeof hosted / sizeof hosted[0]; i++)
+		assert_int_equal(rl_domain_set_add(d, hosted[i], strlen(hosted[i]), &err), 0);
+	for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++)
+		assert_int_equal(rl_net_set_add(n, nets[i], 0, &err), 0);
+	assert_int_equal(rl_net_set_build(n, &a, &b), 0);
+	rl_policy_params_default(&params);
+	params.mode = mode;
+	params.allow_authenticated = allow_auth;
+	return rl_policy_new(d, n, &params);
+}
+
+struct policy_case {
+	const char *client;
+	const char *auth;
+	const char *rcpt;
+	const char *resolved;
+	const char *mailer;
+	enum rl_verdict verdict;
+	enum rl_reason reason;
+};
+
+#define OUT "203.0.113.9"
+
+static const struct policy_case cases[] = {
+	/* Hosted mail from anyone. */
+	{OUT, NULL, "<user@hosted.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{NULL, NULL, "<user@hosted.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "USER@HOSTED.EXAMPLE.", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<a+tag@x.sub.hosted.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<\"john doe\"@hosted.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<j\xc3\xb6rg@\xe4\xbe\x8b.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@[192.0.2.5]>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@[IPv6:2001:db8:0::5]>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<postmaster>", NULL, NULL, RL_ACCEPT, RL_R_POSTMASTER},
+	{OUT, NULL, "<POSTMASTER>", NULL, NULL, RL_ACCEPT, RL_R_POSTMASTER},
+	{OUT, NULL, "<postmaster@hosted.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	/* Authorised clients relay anywhere, tricks included. */
+	{"10.1.2.3", NULL, "<user@ext.example>", NULL, NULL, RL_ACCEPT, RL_R_TRUSTED_NETWORK},
+	{"::ffff:10.1.2.3", NULL, "<user@ext.example>", NULL, NULL, RL_ACCEPT, RL_R_TRUSTED_NETWORK},
+	{"2001:db8:1::77", NULL, "<user@ext.example>", NULL, NULL, RL_ACCEPT, RL_R_TRUSTED_NETWORK},
+	{"10.1.2.3", NULL, "<user%ext@hosted.example>", NULL, NULL, RL_ACCEPT, RL_R_TRUSTED_NETWORK},
+	{OUT, "alice", "<user@ext.example>", NULL, NULL, RL_ACCEPT, RL_R_AUTHENTICATED},
+	/* Excluded part of a trusted network is an outsider. */
+	{"10.9.1.1", NULL, "<user@ext.example>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{"2001:db8:2::1", NULL, "<user@ext.example>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	/* An empty AUTH identity is no identity. */
+	{OUT, "", "<user@ext.example>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	/* Plain relay and look-alike domains. */
+	{OUT, NULL, "<nobody@third-party.bar>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{NULL, NULL, "<nobody@third-party.bar>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{OUT, NULL, "<user@evilhosted.example>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{OUT, NULL, "<user@hosted.example.ext.example>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{OUT, NULL, "<user@sub.hosted.example>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{OUT, NULL, "<user@badsub.hosted.example>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{OUT, NULL, "<postmaster@ext.example>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	/* The seeds' manual list (ORDB/MAPS style), hosted = hosted.example. */
+	{OUT, NULL, "<nobody%third-party.bar@hosted.example>", NULL, NULL, RL_REJECT, RL_R_PERCENT_HACK},
+	{OUT, NULL, "<nobody%third-party.bar@[192.0.2.5]>", NULL, NULL, RL_REJECT, RL_R_PERCENT_HACK},
+	{OUT, NULL, "<\"nobody@third-party.bar\">", NULL, NULL, RL_REJECT, RL_R_QUOTED_ROUTE},
+	{OUT, NULL, "<\"nobody%third-party.bar\">", NULL, NULL, RL_REJECT, RL_R_QUOTED_ROUTE},
+	{OUT, NULL, "<\"nobody@third-party.bar\"@hosted.example>", NULL, NULL, RL_REJECT, RL_R_QUOTED_ROUTE},
+	{OUT, NULL, "<\"nobody@third-party.bar\"@[192.0.2.5]>", NULL, NULL, RL_REJECT, RL_R_QUOTED_ROUTE},
+	{OUT, NULL, "<test@some.other.site@hosted.example>", NULL, NULL, RL_REJECT, RL_R_MULTI_AT},
+	{OUT, NULL, "<nobody@third-party.bar@[192.0.2.5]>", NULL, NULL, RL_REJECT, RL_R_MULTI_AT},
+	{OUT, NULL, "<@hosted.example:nobody@third-party.bar>", NULL, NULL, RL_REJECT, RL_R_SOURCE_ROUTE},
+	{OUT, NULL, "<@[192.0.2.5]:nobody@third-party.bar>", NULL, NULL, RL_REJECT, RL_R_SOURCE_ROUTE},
+	{OUT, NULL, "<@a.example,@hosted.example:user@hosted.example>", NULL, NULL, RL_REJECT, RL_R_SOURCE_ROUTE},
+	{OUT, NULL, "<third-party.bar!nobody>", NULL, NULL, RL_REJECT, RL_R_BANG_PATH},
+	{OUT, NULL, "<third-party.bar!nobody@[192.0.2.5]>", NULL, NULL, RL_REJECT, RL_R_BANG_PATH},
+	{OUT, NULL, "<third-party.bar!nobody@hosted.example>", NULL, NULL, RL_REJECT, RL_R_BANG_PATH},
+	{OUT, NULL, "account%freemail.example@hosted.example", NULL, NULL, RL_REJECT, RL_R_PERCENT_HACK},
+	{OUT, NULL, "<user%%ext.example@hosted.example>", NULL, NULL, RL_REJECT, RL_R_PERCENT_HACK},
+	{OUT, NULL, "<user\\@ext.example@hosted.example>", NULL, NULL, RL_REJECT, RL_R_BACKSLASH},
+	{OUT, NULL, "<user@[1.1.1.1]>", NULL, NULL, RL_REJECT, RL_R_DOMAIN_LITERAL},
+	{OUT, NULL, "<user@[IPv6:2001:db8::6]>", NULL, NULL, RL_REJECT, RL_R_DOMAIN_LITERAL},
+	{OUT, NULL, "<user>", NULL, NULL, RL_REJECT, RL_R_UNQUALIFIED},
+	{OUT, NULL, "<>", NULL, NULL, RL_REJECT, RL_R_SYNTAX},
+	{OUT, NULL, "<user@hosted.example", NULL, NULL, RL_REJECT, RL_R_SYNTAX},
+	{OUT, NULL, "<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@hosted.example>",
+	 NULL, NULL, RL_REJECT, RL_R_TOO_LONG},
+	/* The MTA's resolution must agree. */
+	{OUT, NULL, "<user@hosted.example>", "user@hosted.example", "smtp", RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@hosted.example>", "user", "local", RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@hosted.example>", "user", "LOCAL", RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<postmaster>", "postmaster", "local", RL_ACCEPT, RL_R_POSTMASTER},
+	{OUT, NULL, "<postmaster>", "postmaster@mx.localdomain", "local", RL_ACCEPT, RL_R_POSTMASTER},
+	{OUT, NULL, "<user@hosted.example>", "user@ext.example", "esmtp", RL_REJECT, RL_R_MTA_RESOLUTION},
+	{OUT, NULL, "<user@hosted.example>", "user", "relay", RL_REJECT, RL_R_MTA_RESOLUTION},
+	{OUT, NULL, "<user@hosted.example>", "user", NULL, RL_REJECT, RL_R_MTA_RESOLUTION},
+	{OUT, NULL, "<user@hosted.example>", "user%ext@hosted.example", "smtp", RL_REJECT, RL_R_MTA_RESOLUTION},
+	{OUT, NULL, "<user@hosted.example>", "ext!user@hosted.example", "smtp", RL_REJECT, RL_R_MTA_RESOLUTION},
+	{OUT, NULL, "<user@hosted.example>", "\"user@ext\"@hosted.example", "smtp", RL_REJECT, RL_R_MTA_RESOLUTION},
+	{OUT, NULL, "<user@hosted.example>", "user%ext", "local", RL_REJECT, RL_R_MTA_RESOLUTION},
+	{OUT, NULL, "<user@hosted.example>", "<>", "local", RL_REJECT, RL_R_MTA_RESOLUTION},
+	/* No resolution sent: the raw check alone decides. */
+	{OUT, NULL, "<user@hosted.example>", "", "smtp", RL_ACCEPT, RL_R_HOSTED},
+	/* The raw check is never skipped because the resolution looks fine. */
+	{OUT, NULL, "<user%ext.example@hosted.example>", "user%ext.example", "local", RL_REJECT, RL_R_PERCENT_HACK},
+	{OUT, NULL, "<ext.example!user@hosted.example>", "user@hosted.example", "smtp", RL_REJECT, RL_R_BANG_PATH},
+};
+
+static void test_cases(void **state)
+{
+	struct rl_policy *p = make_policy(RL_MODE_ENFORCE, true);
+
+	(void)state;
+	assert_non_null(p);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct policy_case *c = &cases[i];
+		struct rl_ip ip;
+		struct rl_request req = {
+			.auth = c->auth, .rcpt = c->rcpt,
+			.resolved_addr = c->resolved, .resolved_mailer = c->mailer,
+		};
+		struct rl_decision d;
+
+		if (c->client) {
+			assert_true(rl_ip_parse(c->client, &ip));
+			req.client = &ip;
+		}
+		rl_decide(p, &req, &d);
+		if (d.verdict != c->verdict || d.reason != c->reason)
+			print_error("case %zu %s: got %s %s, want %s %s\n", i, c->rcpt,
+			            rl_verdict_name(d.verdict), rl_reason_name(d.reason),
+			            rl_verdict_name(c->verdict), rl_reason_name(c->reason));
+		assert_int_equal(d.verdict, c->verdict);
+		assert_int_equal(d.reason, c->reason);
+		assert_int_equal(d.action, d.verdict);
+		if (d.verdict == RL_REJECT) {
+			assert_string_equal(d.code, "550");
+			assert_string_equal(d.dsn, "5.7.1");
+			assert_non_null(strstr(d.text, rl_reason_name(c->reason)));
+		} else {
+			assert_string_equal(d.code, "");
+			assert_string_equal(d.text, "");
+		}
+	}
+	rl_policy_free(p);
+}
+
+static void test_auth_not_allowed(void **state)
+{
+	struct rl_policy *p = make_policy(RL_MODE_ENFORCE, false);
+	struct rl_request req = {.auth = "alice", .rcpt = "<u@ext.example>"};
+	struct rl_decision d;
+
+	(void)state;
+	rl_decide(p, &req, &d);
+	assert_int_equal(d.verdict, RL_REJECT);
+	assert_int_equal(d.reason, RL_R_RELAY_DENIED);
+	rl_policy_free(p);
+}
+
+static void test_monitor(void **state)
+{
+	struct rl_policy *p = make_policy(RL_MODE_MONITOR, true);
+	struct rl_request req = {.rcpt = "<u%ext.example@hosted.example>"};
+	struct rl_decision d;
+
+	(void)state;
+	rl_decide(p, &req, &d);
+	assert_int_equal(d.verdict, RL_REJECT);
+	assert_int_equal(d.action, RL_ACCEPT);
+	assert_int_equal(d.reason, RL_R_PERCENT_HACK);
+	/* Internal errors still tempfail in monitor mode. */
+	req.rcpt = NULL;
+	rl_decide(p, &req, &d);
+	assert_int_equal(d.action, RL_TEMPFAIL);
+	rl_policy_free(p);
+}
+
+static void test_broken_input(void **state)
+{
+	struct rl_policy *p = make_policy(RL_MODE_ENFORCE, true);
+	struct rl_request req = {.rcpt = "<u@hosted.example>"};
+	struct rl_decision d;
+
+	(void)state;
+	rl_decide(NULL, &req, &d);
+	assert_int_equal(d.verdict, RL_TEMPFAIL);
+	assert_int_equal(d.reason, RL_R_INTERNAL_ERROR);
+	assert_string_equal(d.code, "451");
+	assert_string_equal(d.dsn, "4.3.0");
+	rl_decide(p, NULL, &d);
+	assert_int_equal(d.verdict, RL_TEMPFAIL);
+	req.rcpt = NULL;
+	rl_decide(p, &req, &d);
+	assert_int_equal(d.verdict, RL_TEMPFAIL);
+	rl_policy_free(p);
+}
+
+static void test_reason_names(void **state)
+{
+	(void)state;
+	for (int r = 0; r < RL_R_COUNT; r++) {
+		const char *name = rl_reason_name((enum rl_reason)r);
+
+		assert_non_null(name);
+		assert_int_equal(rl_reason_from_name(name), r);
+		assert_null(strpbrk(name, " =\t"));
+	}
+	assert_int_equal(rl_reason_from_name("nonsense"), RL_R_COUNT);
+	assert_string_equal(rl_reason_name(RL_R_PERCENT_HACK), "percent_hack");
+	assert_string_equal(rl_verdict_name(RL_TEMPFAIL), "tempfail");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_auth_not_allowed),
+		cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_broken_input),
+		cmocka_unit_test(test_reason_names),
+	};
+
+	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
+}
