@@ -28,6 +28,16 @@ CPPFLAGS ?=
 LDFLAGS  ?=
 WERROR   ?= -Werror
 SANITIZE ?=
+V        ?= 0
+
+# Quiet build lines unless V=1.
+ifeq ($(V),0)
+Q := @
+QUIET_CC = @echo "  CC      $@";
+QUIET_LD = @echo "  LD      $@";
+else
+Q :=
+endif
 
 WARNINGS := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla -fno-common $(WERROR)
@@ -79,7 +89,7 @@ $(FLAGS_STAMP): FORCE
 
 $(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 include $(sort $(wildcard */*.mk */*/*.mk))
 

@@ -332,9 +332,10 @@ enum rl_addr_kind rl_address_parse(const char *raw, size_t len,
 	else if (!(flags & (F_MULTI_AT | F_TOO_LONG))) {
 		int n = rl_domain_canonical((const char *)dom, dom_len, out->domain);
 
-		if (n < 0)
+		if (n < 0) {
 			flags |= F_SYNTAX;
-		else
+			out->domain[0] = '\0';
+		} else
 			out->domain_len = (size_t)n;
 	}
 	return finish(out, flags, RL_ADDR_MAILBOX);

@@ -14,9 +14,9 @@ DAEMON      := $(BUILD)/relaylock
 
 $(CORE_LIB): $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(CONFIG_SRCS))
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(DAEMON): $(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRCS)) $(CORE_LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(MILTER_LIBS)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(MILTER_LIBS)
 
 ALL_TARGETS += $(CORE_LIB) $(DAEMON)

@@ -7,10 +7,10 @@ $(BUILD)/tests/unit/%.o: ALL_CPPFLAGS += $(CMOCKA_CFLAGS)
 
 $(BUILD)/tests/unit/query_test: $(BUILD)/tests/unit/query_test.o \
 		$(BUILD)/milter/query.o $(CORE_LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(CMOCKA_LIBS)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/unit/%_test: $(BUILD)/tests/unit/%_test.o $(CORE_LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(CMOCKA_LIBS)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(CMOCKA_LIBS)
 
 .PHONY: check-unit
 check-unit: $(UNIT_BINS)

@@ -1,0 +1,48 @@
+/* config_fuzz.c - the config loader on hostile relaylock.conf text. A load
+ * either succeeds with a whole policy or fails with file:line messages. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fuzz.h"
+
+/* Write the input to one scratch file, reused by every run. */
+static const char *scratch_file(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	static int fd = -1;
+
+	if (fd < 0) {
+		strcpy(path, "/tmp/relaylock-fuzz-XXXXXX");
+		fd = mkstemp(path);
+		if (fd < 0)
+			abort();
+	}
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
+		abort();
+	return path;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct rl_diag diag;
+	struct rl_config *c;
+
+	/* Keep list files out: the input must not read other files. */
+	for (size_t i = 0; i + 5 <= size; i++)
+		if (memcmp(data + i, "_file", 5) == 0)
+			return 0;
+	rl_diag_init(&diag);
+	c = rl_config_load(scratch_file(data, size), &diag);
+	if ((c == NULL) == (diag.n == 0))
+		abort(); /* failure without a message, or success with errors */
+	if (c && (!c->policy || c->n_domains == 0))
+		abort();
+	for (size_t i = 0; i < diag.n; i++)
+		if (!strchr(diag.msg[i], ':'))
+			abort();
+	rl_config_free(c);
+	return 0;
+}
