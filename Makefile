@@ -76,7 +76,7 @@ BENCH_TARGETS     :=
 STRESS_TARGETS    :=
 FUZZ_TARGETS      :=
 
-.PHONY: all check check-all deps run run-daemon install uninstall bench stress fuzz \
+.PHONY: all check check-all deps run run-daemon bench-run install uninstall bench stress fuzz \
 	clean FORCE
 all:
 
@@ -121,7 +121,16 @@ check:
 check-all: all $(CHECK_TARGETS)
 	@echo "check: all test suites passed"
 
-bench: all $(BENCH_TARGETS)
+# Each bench target appends its "bench: NAME VALUE UNIT" lines to
+# $(BUILD)/bench.txt; the figures end up in $(BUILD)/bench.json.
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/bench.txt
+	@$(MAKE) --no-print-directory bench-run
+	@tests/bench/to_json.sh $(BUILD)/bench.txt > $(BUILD)/bench.json
+	@echo "bench: figures in $(BUILD)/bench.json"
+bench-run: $(BENCH_TARGETS)
 stress: all $(STRESS_TARGETS)
 fuzz: $(FUZZ_TARGETS)
 

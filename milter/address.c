@@ -109,6 +109,26 @@ static bool is_atext_or_dot(unsigned char c)
 	return is_alnum(c) || (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~.", c));
 }
 
+/* "[a.b.c.d]" in dotted-quad form, without the cost of inet_ntop. */
+static int format_ipv4_literal(const unsigned char *b, char out[RL_DOMAIN_MAX + 1])
+{
+	size_t o = 0;
+
+	out[o++] = '[';
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (v >= 100)
+			out[o++] = (char)('0' + v / 100);
+		if (v >= 10)
+			out[o++] = (char)('0' + v / 10 % 10);
+		out[o++] = (char)('0' + v % 10);
+		out[o++] = i < 3 ? '.' : ']';
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
 static int canonical_literal(const char *in, size_t len,
                              char out[RL_DOMAIN_MAX + 1])
 {
@@ -117,24 +137,19 @@ static int canonical_literal(const char *in, size_t len,
 	char text[INET6_ADDRSTRLEN];
 	unsigned char bin[16];
 	size_t n = len - 2;
-	int af = AF_INET;
 	size_t i;
 
 	memcpy(ip, in + 1, n);
 	ip[n] = '\0';
-	if (n > sizeof tag - 1) {
-		for (i = 0; i < sizeof tag - 1; i++)
-			if (lower((unsigned char)ip[i]) != (unsigned char)tag[i])
-				break;
-		if (i == sizeof tag - 1) {
-			af = AF_INET6;
-			memmove(ip, ip + i, n - i + 1);
-		}
-	}
-	if (inet_pton(af, ip, bin) != 1 || !inet_ntop(af, bin, text, sizeof text))
+	for (i = 0; i < sizeof tag - 1 && i < n; i++)
+		if (lower((unsigned char)ip[i]) != (unsigned char)tag[i])
+			break;
+	if (i < sizeof tag - 1)
+		return inet_pton(AF_INET, ip, bin) == 1 ? format_ipv4_literal(bin, out) : -1;
+	if (inet_pton(AF_INET6, ip + i, bin) != 1 ||
+	    !inet_ntop(AF_INET6, bin, text, sizeof text))
 		return -1;
-	return snprintf(out, RL_DOMAIN_MAX + 1, "[%s%s]",
-	                af == AF_INET6 ? tag : "", text);
+	return snprintf(out, RL_DOMAIN_MAX + 1, "[%s%s]", tag, text);
 }
 
 int rl_domain_canonical(const char *in, size_t len, char out[RL_DOMAIN_MAX + 1])

@@ -12,7 +12,12 @@ struct rl_policy {
 	struct rl_domain_set *hosted;
 	struct rl_net_set *trusted;
 	struct rl_policy_params params;
+	/* Reject texts, "TEXT (reason)", made once so a decision copies nothing. */
+	char reject_texts[RL_R_COUNT][RL_REPLY_TEXT_MAX];
 };
+
+static const char tempfail_text[] =
+	"Temporary relay policy failure, try again later (internal_error)";
 
 static const char *const reason_names[RL_R_COUNT] = {
 	[RL_R_HOSTED] = "hosted",
@@ -88,6 +93,9 @@ struct rl_policy *rl_policy_new(struct rl_domain_set *hosted,
 	p->hosted = hosted;
 	p->trusted = trusted;
 	p->params = *params;
+	for (int r = 0; r < RL_R_COUNT; r++)
+		snprintf(p->reject_texts[r], sizeof p->reject_texts[r], "%s (%s)",
+		         params->reject_text, reason_names[r]);
 	return p;
 }
 
@@ -179,21 +187,17 @@ static void answer(const struct rl_policy *p, enum rl_verdict verdict,
 {
 	out->verdict = out->action = verdict;
 	out->reason = reason;
-	out->code = out->dsn = "";
-	out->text[0] = '\0';
+	out->code = out->dsn = out->text = "";
 	if (verdict == RL_REJECT) {
 		out->code = p->params.reject_code;
 		out->dsn = p->params.reject_dsn;
-		snprintf(out->text, sizeof out->text, "%s (%s)",
-		         p->params.reject_text, rl_reason_name(reason));
+		out->text = p->reject_texts[reason];
 		if (p->params.mode == RL_MODE_MONITOR)
 			out->action = RL_ACCEPT;
 	} else if (verdict == RL_TEMPFAIL) {
 		out->code = "451";
 		out->dsn = "4.3.0";
-		snprintf(out->text, sizeof out->text,
-		         "Temporary relay policy failure, try again later (%s)",
-		         rl_reason_name(reason));
+		out->text = tempfail_text;
 	}
 }
 

@@ -88,7 +88,8 @@ struct rl_decision {
 	bool resolution_checked;    /* the MTA's resolution was compared */
 	const char *code;           /* SMTP code, "" on accept */
 	const char *dsn;            /* enhanced status, "" on accept */
-	char text[RL_REPLY_TEXT_MAX]; /* reply text, "" on accept */
+	const char *text;           /* reply text, "" on accept; owned by the
+	                               policy (or static), never NULL */
 };
 
 /* Decide one recipient. Never fails: a NULL policy or request, or a missing
