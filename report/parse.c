@@ -38,8 +38,16 @@ enum rr_action rr_action_from(const char *s, size_t len)
 
 int rr_reason_from(const char *s, size_t len)
 {
+	static const char *names[RL_R_COUNT];
+	static size_t lens[RL_R_COUNT];
+
+	if (!names[0])
+		for (int r = 0; r < RL_R_COUNT; r++) {
+			names[r] = rl_reason_name((enum rl_reason)r);
+			lens[r] = strlen(names[r]);
+		}
 	for (int r = 0; r < RL_R_COUNT; r++)
-		if (same(s, len, rl_reason_name((enum rl_reason)r)))
+		if (lens[r] == len && memcmp(s, names[r], len) == 0)
 			return r;
 	return -1;
 }
@@ -224,27 +232,38 @@ void rr_format_time(time_t t, char *buf, size_t size)
 		snprintf(buf, size, "%lld", (long long)t);
 }
 
-/* A value: bytes 0x21..0x7e except '=', up to the next space or the end. */
+/* A value: bytes 0x21..0x7e except '=', up to the next space or the end.
+ * Returns its length, 0 when it is empty or holds a forbidden byte. */
 static size_t value_len(const char *s, size_t len)
 {
+	/* 0: value byte, 1: space (the end), 2: forbidden */
+	static unsigned char cls[256];
+	static bool ready;
 	size_t i = 0;
 
-	while (i < len && s[i] != ' ') {
-		unsigned char c = (unsigned char)s[i];
+	if (!ready) {
+		for (int c = 0; c < 256; c++)
+			cls[c] = (c < 0x21 || c > 0x7e || c == '=') ? 2 : 0;
+		cls[' '] = 1;
+		ready = true;
+	}
+	for (; i < len; i++) {
+		unsigned char k = cls[(unsigned char)s[i]];
 
-		if (c < 0x21 || c > 0x7e || c == '=')
+		if (k == 1)
+			break;
+		if (k == 2)
 			return 0;
-		i++;
 	}
 	return i;
 }
 
 /* Expect " KEY=VALUE" (or "KEY=VALUE" for the first) at *P; on success
  * store the value and move *P past it. */
-static bool field(const char *s, size_t len, size_t *p, const char *key,
-                  bool first, struct rr_field *out)
+static bool field_n(const char *s, size_t len, size_t *p, const char *key,
+                    size_t k, bool first, struct rr_field *out)
 {
-	size_t k = strlen(key), q = *p, n;
+	size_t q = *p, n;
 
 	if (!first) {
 		if (q >= len || s[q] != ' ')
@@ -262,6 +281,9 @@ static bool field(const char *s, size_t len, size_t *p, const char *key,
 	*p = q + n;
 	return true;
 }
+
+#define field(s, len, p, key, first, out) \
+	field_n(s, len, p, key, sizeof(key) - 1, first, out)
 
 /* "relaylock[123]: " or "relaylock: " at S; returns bytes used or 0. */
 static size_t ident(const char *s, size_t len)
@@ -310,6 +332,17 @@ enum rr_kind rr_parse_line(const char *s, size_t len, struct rr_clock *clk,
 			return RR_FOREIGN;
 	}
 	p += n;
+	/* relaylock -f captured by the journal: its own stamp and ident again */
+	if (p < len && s[p] >= '0' && s[p] <= '9') {
+		time_t inner;
+		size_t t = parse_iso(s + p, len - p, clk, &inner);
+
+		if (t && p + t < len && s[p + t] == ' ' &&
+		    (n = ident(s + p + t + 1, len - p - t - 1)) != 0) {
+			out->when = inner;
+			p += t + 1 + n;
+		}
+	}
 	/* the queue id, then ": " */
 	q = value_len(s + p, len - p);
 	if (q < 2 || s[p + q - 1] != ':')

@@ -159,11 +159,20 @@ static bool list_bits(const char *list, bool actions, uint64_t *out)
 	return ok;
 }
 
+/* Buckets are keyed by their start as decimal text; consecutive lines
+ * mostly share one, so the text of the last start is kept. */
+struct bucket_key {
+	time_t start;
+	int len;
+	char text[24];
+};
+
 struct state {
 	const struct options *o;
 	struct rr_clock clk;
 	struct rr_counts c;
 	bool table_full_warned;
+	struct bucket_key hour_key, day_key;
 };
 
 static void add_key(struct state *st, struct rr_table *t, const char *key,
@@ -177,12 +186,14 @@ static void add_key(struct state *st, struct rr_table *t, const char *key,
 	}
 }
 
-static void add_bucket(struct state *st, struct rr_table *t, time_t start)
+static void add_bucket(struct state *st, struct rr_table *t, struct bucket_key *k,
+                       time_t start)
 {
-	char key[32];
-	int n = snprintf(key, sizeof key, "%lld", (long long)start);
-
-	add_key(st, t, key, (size_t)n, start);
+	if (k->len == 0 || k->start != start) {
+		k->len = snprintf(k->text, sizeof k->text, "%lld", (long long)start);
+		k->start = start;
+	}
+	add_key(st, t, k->text, (size_t)k->len, start);
 }
 
 static void one_line(struct state *st, const char *s, size_t len)
@@ -245,8 +256,8 @@ static void one_line(struct state *st, const char *s, size_t len)
 	if (dlen)
 		add_key(st, &c->domains, domain, dlen, l.when);
 	add_key(st, &c->rcpts, l.rcpt.s, l.rcpt.len, l.when);
-	add_bucket(st, &c->hours, l.when - (((l.when % 3600) + 3600) % 3600));
-	add_bucket(st, &c->days, l.when - (((l.when % 86400) + 86400) % 86400));
+	add_bucket(st, &c->hours, &st->hour_key, l.when - (((l.when % 3600) + 3600) % 3600));
+	add_bucket(st, &c->days, &st->day_key, l.when - (((l.when % 86400) + 86400) % 86400));
 }
 
 /* Stream one file (or stdin for "-"); gzread reads plain files as is. */
