@@ -1,0 +1,105 @@
+#!/bin/sh
+# install_test.sh WORKDIR DAEMON REPORT [SELFTEST] - make install into a
+# scratch DESTDIR with PREFIX=/usr SYSCONFDIR=/etc: the exact file list,
+# modes, paths inside the units, systemd-analyze verify, a second install
+# keeps the admin's edits, make uninstall leaves only the admin's files.
+set -eu
+W=$1 DAEMON=$2 REPORT=$3 SELFTEST=${4:-}
+MAKE=${MAKE:-make}
+D=$W/root
+fail() { echo "FAIL: $*" >&2; exit 1; }
+rm -rf "$W" && mkdir -p "$W"
+run_make() {
+	$MAKE -s --no-print-directory "$1" BUILD="$W/build" DAEMON="$DAEMON" \
+		REPORT="$REPORT" SELFTEST="$SELFTEST" DESTDIR="$D" PREFIX=/usr \
+		SYSCONFDIR=/etc > "$W/$1.out" 2>&1 || { cat "$W/$1.out" >&2; fail "make $1"; }
+}
+run_make install-files
+
+# the expected tree
+{
+	echo usr/sbin/relaylock
+	echo usr/sbin/relaylock-report
+	[ -z "$SELFTEST" ] || echo usr/sbin/relaylock-selftest
+	echo etc/relaylock/relaylock.conf
+	echo etc/default/relaylock-selftest
+	for m in man/*.5; do echo "usr/share/man/man5/${m#man/}"; done
+	for m in man/*.8; do echo "usr/share/man/man8/${m#man/}"; done
+	echo usr/lib/systemd/system/relaylock.service
+	echo usr/lib/systemd/system/relaylock-selftest.service
+	echo usr/lib/systemd/system/relaylock-selftest.timer
+	echo usr/lib/sysusers.d/relaylock.conf
+	echo usr/share/doc/relaylock/README.md
+	echo usr/share/doc/relaylock/examples/relaylock.conf
+	for f in conf/postfix-main.cf conf/sendmail.mc; do
+		[ ! -e "$f" ] || echo "usr/share/doc/relaylock/examples/${f#conf/}"
+	done
+	for f in conf/fail2ban/*; do echo "usr/share/doc/relaylock/examples/fail2ban/${f#conf/fail2ban/}"; done
+} | sort > "$W/expected"
+for must in usr/share/man/man8/relaylock.8 usr/share/man/man8/relaylock-report.8 \
+	usr/share/man/man5/relaylock.conf.5; do
+	grep -qx "$must" "$W/expected" || fail "$must is not in man/"
+done
+(cd "$D" && find . -type f | sed 's|^\./||' | sort) > "$W/got"
+diff -u "$W/expected" "$W/got" || fail "installed tree differs"
+n=$(wc -l < "$W/got")
+
+# modes
+for f in $(cat "$W/got"); do
+	mode=$(stat -c %a "$D/$f")
+	case $f in
+	usr/sbin/*) want=755 ;;
+	*) want=644 ;;
+	esac
+	[ "$mode" = "$want" ] || fail "$f has mode $mode, want $want"
+done
+
+# the units name the installed paths
+U=$D/usr/lib/systemd/system
+grep -q '^ExecStart=/usr/sbin/relaylock -f -c /etc/relaylock/relaylock.conf$' "$U/relaylock.service" \
+	|| fail "relaylock.service ExecStart"
+grep -q '^ExecReload=/bin/kill -USR1 \$MAINPID$' "$U/relaylock.service" || fail "ExecReload"
+grep -q '^EnvironmentFile=/etc/default/relaylock-selftest$' "$U/relaylock-selftest.service" \
+	|| fail "selftest EnvironmentFile"
+! grep -q '@[A-Z]*@' "$U"/* "$D/etc/default/relaylock-selftest" || fail "unsubstituted @VAR@"
+
+# systemd-analyze verify: point the paths into DESTDIR so the binaries exist
+if [ -z "$SELFTEST" ]; then
+	printf '#!/bin/sh\nexit 0\n' > "$D/usr/sbin/relaylock-selftest"
+	chmod 755 "$D/usr/sbin/relaylock-selftest"
+fi
+V=$W/verify
+mkdir -p "$V"
+for u in relaylock.service relaylock-selftest.service relaylock-selftest.timer; do
+	sed -e "s|/usr/sbin/|$D/usr/sbin/|g" -e "s|/etc/default/|$D/etc/default/|g" \
+		-e "s| -c /etc/| -c $D/etc/|g" "$U/$u" > "$V/$u"
+done
+(cd "$V" && systemd-analyze verify --man=no relaylock.service \
+	relaylock-selftest.service relaylock-selftest.timer) > "$W/verify.out" 2>&1 \
+	|| { cat "$W/verify.out" >&2; fail "systemd-analyze verify"; }
+[ ! -s "$W/verify.out" ] || { cat "$W/verify.out" >&2; fail "systemd-analyze verify warnings"; }
+score=$(cd "$V" && systemd-analyze security --offline=true relaylock.service 2>/dev/null \
+	| sed -n 's/.*Overall exposure level for relaylock.service: \([0-9.]*\).*/\1/p')
+[ -n "$score" ] || fail "no exposure score"
+awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }' || fail "exposure $score > 3.0"
+[ -z "$SELFTEST" ] && rm -f "$D/usr/sbin/relaylock-selftest"
+
+# the installed binaries run and accept the installed config
+"$D/usr/sbin/relaylock" -t -c "$D/etc/relaylock/relaylock.conf" > /dev/null \
+	|| fail "relaylock -t on the installed config"
+"$D/usr/sbin/relaylock-report" --version > /dev/null || fail "relaylock-report --version"
+
+# a second install keeps the admin's configuration
+echo "# edited by the admin" >> "$D/etc/relaylock/relaylock.conf"
+echo "# edited by the admin" >> "$D/etc/default/relaylock-selftest"
+run_make install-files
+grep -q 'edited by the admin' "$D/etc/relaylock/relaylock.conf" || fail "install overwrote relaylock.conf"
+grep -q 'edited by the admin' "$D/etc/default/relaylock-selftest" || fail "install overwrote the default file"
+
+# uninstall leaves exactly the admin's files
+run_make uninstall-files
+(cd "$D" && find . -type f | sed 's|^\./||' | sort) > "$W/left"
+printf 'etc/default/relaylock-selftest\netc/relaylock/relaylock.conf\n' | diff -u - "$W/left" \
+	|| fail "uninstall left other files, or removed the configuration"
+grep -q 'edited by the admin' "$D/etc/relaylock/relaylock.conf" || fail "uninstall touched relaylock.conf"
+echo "install_test: $n files installed, units verified (exposure $score), config kept, uninstall clean"

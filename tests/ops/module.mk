@@ -1,0 +1,40 @@
+# tests/ops/: relaylock-report (unit + generated logs), the fail2ban filter,
+# the man pages, the systemd units and make install/uninstall.
+
+OPS_TEST_DIR := $(BUILD)/tests/ops
+REPORT_PARSE_TEST := $(OPS_TEST_DIR)/report_parse_test
+
+$(OPS_TEST_DIR)/%.o: ALL_CPPFLAGS += $(CMOCKA_CFLAGS) -Ireport
+
+$(REPORT_PARSE_TEST): $(OPS_TEST_DIR)/report_parse_test.o $(BUILD)/report/parse.o $(CORE_LIB)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(CMOCKA_LIBS)
+
+.PHONY: check-ops-report check-ops-fail2ban check-ops-man check-ops-install bench-report
+check-ops-report: $(REPORT_PARSE_TEST) $(REPORT)
+	@echo "== relaylock-report"
+	@$(REPORT_PARSE_TEST)
+	@tests/ops/report_test.sh $(REPORT) $(OPS_TEST_DIR)/report
+
+check-ops-fail2ban:
+	@echo "== fail2ban filter (crafted lines)"
+	@tests/ops/fail2ban_test.sh conf/fail2ban/relaylock.conf \
+		tests/ops/data/crafted.log tests/ops/data/crafted.expected
+
+check-ops-man:
+	@echo "== man pages"
+	@tests/ops/man_test.sh man/*.[58]
+
+# `make install` is `all` plus install-files: run install-files with the
+# binaries already built, into a scratch DESTDIR, with its own BUILD for the
+# generated units so that this tree's build keeps its paths.
+check-ops-install: $(DAEMON) $(REPORT) $(SELFTEST)
+	@echo "== make install / uninstall"
+	@MAKE="$(MAKE)" tests/ops/install_test.sh $(OPS_TEST_DIR)/install \
+		"$(abspath $(DAEMON))" "$(abspath $(REPORT))" "$(if $(SELFTEST),$(abspath $(SELFTEST)))"
+
+bench-report: $(REPORT)
+	@tests/ops/report_bench.sh $(REPORT) $(BUILD)/bench-data/report | tee -a $(BENCH_LOG)
+
+CHECK_TARGETS += check-ops-report check-ops-fail2ban check-ops-man check-ops-install
+BENCH_TARGETS += bench-report
+DEB_PACKAGES  += python3 fail2ban man-db groff-base gzip
