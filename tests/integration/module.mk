@@ -4,13 +4,18 @@
 #   make check-integration-baseline    the harness alone: no relaylock; the
 #                                      open-relay controls and the MTAs' own
 #                                      relay rules
+#   make check-integration-negative    the suite against naive_milter.py (a
+#                                      filter that trusts the text after the
+#                                      last '@'): it must FAIL, with tricks
+#                                      reaching the outside sink (Sendmail)
 # The Sendmail packages are downloaded once into $(BUILD)/mta-cache.
 
 INTEGRATION_ENV = RELAYLOCK=$(abspath $(DAEMON)) \
 	RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration \
 	RELAYLOCK_MTA_CACHE=$(abspath $(BUILD))/mta-cache
 
-.PHONY: check-integration check-integration-baseline
+.PHONY: check-integration check-integration-baseline \
+	check-integration-negative
 check-integration: $(DAEMON)
 	@echo "== integration: real Postfix and Sendmail"
 	@$(INTEGRATION_ENV) python3 tests/integration/run.py
@@ -19,7 +24,23 @@ check-integration-baseline:
 	@$(INTEGRATION_ENV) python3 tests/integration/run.py --baseline
 
 # Until the daemon lands the baseline runs in make check; then the full suite.
-CHECK_TARGETS += check-integration-baseline
+CHECK_TARGETS += check-integration-baseline check-integration-negative
+
+# Passes only when the suite fails against the naive filter AND the outside
+# sink under Sendmail received relayed trick messages: proof that the suite
+# can fail and that its sink count sees real relaying.
+check-integration-negative:
+	@echo "== integration negative control: a naive filter must be caught"
+	@out=$$(RELAYLOCK=$(abspath tests/integration/naive_milter.py) \
+	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration-negative \
+	  RELAYLOCK_MTA_CACHE=$(abspath $(BUILD))/mta-cache \
+	  python3 tests/integration/run.py 2>&1); st=$$?; \
+	echo "$$out" | grep -E '^(SUMMARY|integration:)'; \
+	if [ $$st -ne 0 ] && echo "$$out" | grep -qE \
+	  '^SUMMARY sendmail: .*outside-sink messages from tricks [1-9]'; then \
+	  echo "PASS negative control: the suite fails a naive filter"; \
+	else echo "$$out" | tail -40; \
+	  echo "FAIL negative control: a naive filter was not caught"; exit 1; fi
 
 # postfix: the MTA and smtp-sink; sasl2-bin/libsasl2-modules: SMTP AUTH via
 # sasldb; m4 and the libraries below: the unpacked Sendmail (never installed:
