@@ -1,14 +1,17 @@
 #!/bin/sh
-# install_test.sh WORKDIR DAEMON REPORT [SELFTEST] - make install into a
+# install_test.sh DAEMON REPORT [SELFTEST] - make install into a
 # scratch DESTDIR with PREFIX=/usr SYSCONFDIR=/etc: the exact file list,
 # modes, paths inside the units, systemd-analyze verify, a second install
 # keeps the admin's edits, make uninstall leaves only the admin's files.
+# Works in a fresh temporary directory outside the build tree (the top
+# Makefile includes every "*.d" under BUILD, and the tree has sysusers.d/).
 set -eu
-W=$1 DAEMON=$2 REPORT=$3 SELFTEST=${4:-}
+DAEMON=$1 REPORT=$2 SELFTEST=${3:-}
 MAKE=${MAKE:-make}
-D=$W/root
 fail() { echo "FAIL: $*" >&2; exit 1; }
-rm -rf "$W" && mkdir -p "$W"
+W=$(mktemp -d /tmp/relaylock-install-test.XXXXXX)
+trap 'rm -rf "$W"' EXIT INT TERM
+D=$W/root
 run_make() {
 	$MAKE -s --no-print-directory "$1" BUILD="$W/build" DAEMON="$DAEMON" \
 		REPORT="$REPORT" SELFTEST="$SELFTEST" DESTDIR="$D" PREFIX=/usr \

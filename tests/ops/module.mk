@@ -25,12 +25,11 @@ check-ops-man:
 	@tests/ops/man_test.sh man/*.[58]
 
 # `make install` is `all` plus install-files: run install-files with the
-# binaries already built, into a scratch DESTDIR, with its own BUILD for the
-# generated units so that this tree's build keeps its paths.
+# binaries already built, into a scratch DESTDIR under /tmp, with its own
+# BUILD for the generated units so that this tree's build keeps its paths.
 check-ops-install: $(DAEMON) $(REPORT) $(SELFTEST)
 	@echo "== make install / uninstall"
-	@MAKE="$(MAKE)" tests/ops/install_test.sh $(OPS_TEST_DIR)/install \
-		"$(abspath $(DAEMON))" "$(abspath $(REPORT))" "$(if $(SELFTEST),$(abspath $(SELFTEST)))"
+	@MAKE="$(MAKE)" tests/ops/install_test.sh "$(abspath $(DAEMON))" "$(abspath $(REPORT))" "$(if $(SELFTEST),$(abspath $(SELFTEST)))"
 
 bench-report: $(REPORT)
 	@tests/ops/report_bench.sh $(REPORT) $(BUILD)/bench-data/report | tee -a $(BENCH_LOG)
