@@ -98,7 +98,6 @@ does not come up: a test that cannot start an MTA fails, it never skips.
 """
 
 import contextlib
-import ctypes
 import os
 import re
 import shutil
@@ -106,6 +105,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -396,6 +396,69 @@ class Suite:
                    a[0] >= 500 and 500 <= r[0] < 600,
                    'AUTH %d RCPT %d' % (a[0], r[0]))
 
+    def xclient(self):
+        """Postfix XCLIENT from the authorised 127.0.0.1: the milter sees the
+        XCLIENT address as the client (documentation range, never contacted)."""
+        for addr, want_ok in (('203.0.113.9', False), (TRUSTED_IP, True)):
+            c = h.SmtpClient('127.0.0.1', self.mta.port, source='127.0.0.1')
+            c.ehlo('xclient.relaylock.test')
+            x = c.cmd('XCLIENT ADDR=%s NAME=[UNAVAILABLE]' % addr)
+            c.ehlo('client.outside.example')
+            frm, rcpt = '<test@%s>' % HOSTED, '<nobody@%s>' % EXT
+            c.mail(frm)
+            r = self.rec.rcpt(c, frm, rcpt, c.rcpt(rcpt), addr)
+            tok = self.token('xclient')
+            d = c.data(h.message(tok, to=rcpt))
+            c.quit()
+            if want_ok:
+                self.expected_outside.append(tok)
+                ok = r[0] == 250 and d[0] == 250
+            else:
+                self.tokens_trick.append(tok)
+                ok = 500 <= r[0] < 600 and d[0] != 250
+            self.check('xclient: client %s %s' % (
+                addr, 'may relay' if want_ok else 'may not relay'),
+                x[0] == 220 and ok, 'XCLIENT %d RCPT %d DATA %d'
+                % (x[0], r[0], d[0]))
+
+    def no_client_address(self):
+        """`sendmail -bs` connects the milter with no address at all: such a
+        client is untrusted."""
+        frm, rcpt = '<test@%s>' % HOSTED, '<nobody@%s>' % EXT
+        # Lock step: Sendmail refuses input sent before its replies.
+        p = h.subprocess.Popen([self.mta.binary, '-C', self.mta.cf, '-bs'],
+                               stdin=h.subprocess.PIPE,
+                               stdout=h.subprocess.PIPE,
+                               stderr=h.subprocess.STDOUT)
+        replies = []
+        watchdog = h.threading.Timer(30, lambda: h.stop_pid(p.pid, timeout=5))
+        watchdog.start()
+        try:
+            for line in (None, 'HELO local.test', 'MAIL FROM:' + frm,
+                         'RCPT TO:' + rcpt, 'QUIT'):
+                if line:
+                    p.stdin.write(line.encode() + b'\r\n')
+                    p.stdin.flush()
+                for _ in range(50):
+                    r = p.stdout.readline().decode(errors='replace')
+                    if not r or re.match(r'^\d{3} ', r):
+                        break
+                replies.append(r.strip())
+            p.stdin.close()
+            p.wait(timeout=30)
+        finally:
+            watchdog.cancel()
+            if p.poll() is None:
+                h.stop_pid(p.pid, timeout=5)
+        out = ' | '.join(replies)
+        # banner, EHLO (last line), MAIL, RCPT, QUIT
+        rl = replies[3] if len(replies) > 3 else ''
+        code = int(rl[:3]) if rl else 0
+        self.rec.rcpt(None, frm, rcpt, (code, rl), 'unknown')
+        self.check('no address (sendmail -bs): relaying refused',
+                   500 <= code < 600 and REJECT_TEXT_RE.search(rl),
+                   rl or out[-300:])
+
     def reload(self):
         rl = self.relaylock
         frm = '<someone@%s>' % EXT
@@ -560,6 +623,9 @@ class Suite:
                 self.trusted_relay()
                 if self.kind == 'postfix':
                     self.auth_relay()
+                    self.xclient()
+                else:
+                    self.no_client_address()
                 self.reload()
                 self.decision_log()
                 self.settle()
