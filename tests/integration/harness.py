@@ -836,7 +836,7 @@ class Postfix(_Mta):
                                stderr=subprocess.STDOUT, timeout=30)
             if p.returncode != 0:
                 raise HarnessError('saslpasswd2: %s' % p.stdout.decode())
-        shutil.chown(db, 'postfix', 'postfix')
+        shutil.chown(db, 'root', 'postfix')
         os.chmod(db, 0o640)
         with open(os.path.join(sasldir, 'smtpd.conf'), 'w') as f:
             f.write('pwcheck_method: auxprop\nauxprop_plugin: sasldb\n'
@@ -850,13 +850,12 @@ class Postfix(_Mta):
         if shutil.which('postfix') is None:
             raise HarnessError('postfix is not installed (make deps)')
         self._write()
+        self.started = True   # stop() copes with a half-started instance
+        self.cleanup.push('postfix', self.stop)
         try:
-            self.postfix('check')
-            self.postfix('start')
+            self.postfix('start')   # runs `postfix check` itself
         except HarnessError as e:
             raise HarnessError('%s\n%s' % (e, tail(self.logfile)))
-        self.started = True
-        self.cleanup.push('postfix', self.stop)
         for p in (self.port, self.open_port, self.strict_port):
             try:
                 wait_banner('127.0.0.1', p, 15)

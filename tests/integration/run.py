@@ -592,6 +592,36 @@ class Suite:
                        and d[0] != 250,
                        'MAIL %d RCPT %d DATA %d' % (m[0], r[0], d[0]))
 
+    def monitor_mode(self):
+        """Restart on the stale socket in monitor mode: a trick is logged as
+        would-reject and accepted (RSET: no message is sent)."""
+        rl = self.relaylock
+        rl.mode = 'monitor'
+        rl.write_config()
+        n = len(rl.decisions())
+        try:
+            rl.start()
+        except h.HarnessError as e:
+            self.check('monitor: relaylock restarts on its stale socket',
+                       False, str(e)[:300])
+            return
+        c = self.client()
+        frm, rcpt = '<test@%s>' % HOSTED, '<nobody%%%s@%s>' % (EXT, HOSTED)
+        c.mail(frm)
+        r = c.rcpt(rcpt)
+        c.rset()
+        c.quit()
+        lines = rl.wait_decisions(n + 1, 5)[n:]
+        d = lines[0] if lines else {}
+        self.check('monitor: a trick is accepted and logged as would-reject',
+                   r[0] == 250 and len(lines) == 1
+                   and d.get('action') == 'would-reject'
+                   and d.get('reason') not in ALLOW_REASONS
+                   and d.get('mode') == 'monitor'
+                   and d.get('rcpt') == h.escape_log_value(rcpt),
+                   'RCPT %d; %s' % (r[0], d.get('line', 'no log line')))
+        rl.stop()
+
     def final_count(self):
         self.settle()
         time.sleep(0.3)
@@ -630,6 +660,7 @@ class Suite:
                 self.decision_log()
                 self.settle()
                 self.milter_down()
+                self.monitor_mode()
                 self.final_count()
             except Exception as e:  # any harness error is a failure
                 import traceback
