@@ -95,6 +95,28 @@ MTAs (both open relays on purpose; only the milter can close them)
 
 Every start() raises HarnessError with the relevant log tail when a program
 does not come up: a test that cannot start an MTA fails, it never skips.
+
+Example (an open and a protected Postfix for a probe; run as root):
+
+    import sys; sys.path.insert(0, 'tests/integration'); import harness as h
+    if not h.in_private_namespace():
+        sys.exit(h.reexec_in_namespace('mx.relaylock.test'))
+    wd = 'build/mytest'                  # must exist, mode 0755
+    h.setup_namespace('mx.relaylock.test', wd)
+    with h.Cleanup() as cl:
+        out = h.SmtpSink(cl, wd, 'outside').start()
+        hosted = h.SmtpSink(cl, wd, 'hosted').start()
+        rl = h.Relaylock(cl, wd, hosted=('hosted.example',),
+                         trusted=('127.0.0.10/32',)).start()
+        pf = h.Postfix(cl, wd, out, hosted, milter=rl.milter).start()
+        # probe 127.0.0.1:pf.open_port (open relay) and 127.0.0.1:pf.port
+        # (protected) from source 127.0.0.2; subprocesses share the namespace.
+        subprocess.run(['probe', '--source', '127.0.0.2',
+                        '127.0.0.1:%d' % pf.port])
+        pf.wait_queue_empty(); print(out.count(), 'messages relayed')
+
+Outside a namespace Postfix, the sinks and relaylock work too (free ports on
+the host's 127.0.0.1); Sendmail does not.
 """
 
 import contextlib
@@ -760,7 +782,9 @@ class Postfix(_Mta):
             'myorigin': '$myhostname',
             'mydestination': '',
             'local_recipient_maps': '',
-            'local_transport': 'error:5.1.1 local delivery disabled in tests',
+            # The "local" class ([127.0.0.1]) goes to the hosted sink too:
+            # never /var/mail, and the milter sees such recipients.
+            'local_transport': 'smtp:[127.0.0.1]:%d' % self.hosted.port,
             'inet_interfaces': '127.0.0.1',
             'inet_protocols': 'ipv4',
             'smtpd_peername_lookup': 'no',

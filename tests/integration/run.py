@@ -183,11 +183,38 @@ class Suite:
                                   hosted_domains=(HOSTED, NEWHOSTED),
                                   port=2527, open_port=2528,
                                   hostname=HOSTNAME)
+        if not self.baseline:
+            self.check_privileges()
         t = time.monotonic()
         self.mta.start()
         self.check('%s starts (open relay, milter on port %d, none on %d)'
                    % (self.kind, self.mta.port, self.mta.open_port), True,
                    '%.2f s' % (time.monotonic() - t))
+
+    def check_privileges(self):
+        """Started as root with -u nobody: it must run as nobody, and its
+        socket must be connectable by the postfix group only."""
+        import grp
+        import pwd
+        ids = {}
+        with open('/proc/%d/status' % self.relaylock.pid) as f:
+            for line in f:
+                k, _, v = line.partition(':')
+                if k in ('Uid', 'Gid', 'Groups'):
+                    ids[k] = v.split()
+        nobody = pwd.getpwnam('nobody')
+        st = os.stat(self.relaylock.socket)
+        want = [str(nobody.pw_uid)] * 4
+        self.check('relaylock runs as nobody (started as root with -u)',
+                   ids.get('Uid') == want and
+                   ids.get('Gid') == [str(nobody.pw_gid)] * 4 and
+                   not set(ids.get('Groups', [])) - {str(nobody.pw_gid)},
+                   'Uid %s Gid %s Groups %s' % (ids.get('Uid'), ids.get('Gid'),
+                                                ids.get('Groups')))
+        self.check('milter socket: group postfix, mode 0660',
+                   st.st_gid == grp.getgrnam('postfix').gr_gid
+                   and (st.st_mode & 0o777) == 0o660,
+                   'gid %d mode %o' % (st.st_gid, st.st_mode & 0o777))
 
     def client(self, source=OUTSIDE_IP, port=None):
         c = h.SmtpClient('127.0.0.1', port or self.mta.port, source=source)
