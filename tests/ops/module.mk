@@ -37,3 +37,32 @@ bench-report: $(REPORT)
 CHECK_TARGETS += check-ops-report check-ops-fail2ban check-ops-man check-ops-install
 BENCH_TARGETS += bench-report
 DEB_PACKAGES  += python3 fail2ban man-db groff-base gzip
+
+# The line parser as a fuzz target: replayed over tests/ops/corpus/report in
+# make check; `make fuzz` runs it under libFuzzer (clang).
+REPORT_FUZZ_REPLAY := $(OPS_TEST_DIR)/report_replay
+$(REPORT_FUZZ_REPLAY): $(OPS_TEST_DIR)/report_fuzz.o $(BUILD)/tests/fuzz/replay_main.o \
+		$(BUILD)/report/parse.o $(CORE_LIB)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS)
+$(OPS_TEST_DIR)/report_fuzz.o: ALL_CPPFLAGS += -Itests/fuzz
+
+.PHONY: check-ops-fuzz-replay fuzz-report
+check-ops-fuzz-replay: $(REPORT_FUZZ_REPLAY)
+	@$(REPORT_FUZZ_REPLAY) tests/ops/corpus/report
+
+$(LIBFUZZER_DIR)/tests/ops/report_fuzz.o: ALL_CPPFLAGS += -Ireport -Itests/fuzz
+$(LIBFUZZER_DIR)/report_fuzzer: $(LIBFUZZER_DIR)/tests/ops/report_fuzz.o \
+		$(LIBFUZZER_DIR)/report/parse.o $(LIBFUZZER_CORE)
+	$(QUIET_LD)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ $(CONFUSE_LIBS)
+
+fuzz-report: $(LIBFUZZER_DIR)/report_fuzzer
+	@work=$(LIBFUZZER_DIR)/corpus/report; mkdir -p $$work; \
+	  cp -n tests/ops/corpus/report/* $$work/; \
+	  $(LIBFUZZER_DIR)/report_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -max_len=4096 -artifact_prefix=$(LIBFUZZER_DIR)/report- $$work \
+	    2> $(LIBFUZZER_DIR)/report.log || { tail -40 $(LIBFUZZER_DIR)/report.log; exit 1; }; \
+	  echo "fuzz: report executions=$$(sed -n 's/^stat::number_of_executed_units: *//p' \
+	    $(LIBFUZZER_DIR)/report.log) corpus=$$(ls $$work | wc -l)"
+
+CHECK_TARGETS += check-ops-fuzz-replay
+FUZZ_TARGETS  += fuzz-report

@@ -1,0 +1,93 @@
+#!/bin/sh
+# daemon_log_test.sh DAEMON REPORT FILTER - start the real relaylock -f on a
+# unix socket, drive it with miltertest (tests/ops/daemon_log.lua, forged
+# client= text included), then check its log with fail2ban-regex (only the
+# real client addresses of refusals, also inside a journal prefix) and with
+# relaylock-report (counts). Cleans up on every path.
+set -eu
+DAEMON=$1 REPORT=$2 FILTER=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+fail() { echo "FAIL: $*" >&2; [ -s "${W:-/nonexistent}/daemon.log" ] && sed 's/^/  log: /' "$W/daemon.log" >&2; exit 1; }
+for t in miltertest fail2ban-regex; do
+	command -v $t > /dev/null || { echo "FAIL: $t missing (make deps)" >&2; exit 1; }
+done
+W=$(mktemp -d /tmp/relaylock-ops-daemon.XXXXXX)
+chmod 755 "$W"
+pid=
+cleanup() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2> /dev/null; then
+		kill "$pid" 2> /dev/null || true
+		i=0
+		while kill -0 "$pid" 2> /dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$pid" 2> /dev/null || true
+	fi
+	rm -rf "$W"
+}
+trap cleanup EXIT INT TERM
+
+cat > "$W/relaylock.conf" <<CONF
+hosted_domains = { "example.com" }
+trusted_networks = { "192.0.2.0/24" }
+allow_authenticated = true
+mode = enforce
+socket = "unix:$W/relaylock.sock"
+pid_file = ""
+user = "nobody"
+log_level = info
+accept_log_level = info
+CONF
+"$DAEMON" -t -c "$W/relaylock.conf" > /dev/null || fail "relaylock -t refuses the test config"
+"$DAEMON" -f -c "$W/relaylock.conf" 2> "$W/daemon.log" &
+pid=$!
+i=0
+while [ ! -S "$W/relaylock.sock" ] && [ $i -lt 100 ]; do
+	kill -0 "$pid" 2> /dev/null || fail "relaylock exited at start"
+	sleep 0.1; i=$((i + 1))
+done
+[ -S "$W/relaylock.sock" ] || fail "no socket after 10 s"
+
+RL_SOCKET="unix:$W/relaylock.sock" timeout 60 miltertest -s "$HERE/daemon_log.lua" \
+	> "$W/miltertest.out" 2>&1 || { cat "$W/miltertest.out" >&2; fail "miltertest"; }
+cat "$W/miltertest.out"
+
+# stop the daemon so that every line is written
+kill "$pid"
+i=0
+while kill -0 "$pid" 2> /dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+kill -0 "$pid" 2> /dev/null && fail "relaylock still running 15 s after SIGTERM"
+wait "$pid" 2> /dev/null || true
+pid=
+
+n=$(grep -c ': action=' "$W/daemon.log" || true)
+[ "$n" = 10 ] || fail "expected 10 decision lines, found $n"
+# the forged newline stayed inside its line
+[ "$(wc -l < "$W/daemon.log")" -ge 10 ] || fail "short log"
+! grep -q '^Nov 23 10:00:00 mx relaylock\[1\]' "$W/daemon.log" || fail "a forged line reached the log"
+
+# fail2ban: exactly the refused clients, in order, in both the -f form and
+# the journal's capture of it
+"$HERE/fail2ban_test.sh" "$FILTER" "$W/daemon.log" "$HERE/data/daemon.expected"
+sed 's/^/Nov 23 10:00:00 mx relaylock[4242]: /' "$W/daemon.log" > "$W/journal.log"
+"$HERE/fail2ban_test.sh" "$FILTER" "$W/journal.log" "$HERE/data/daemon.expected"
+
+# relaylock-report: the same counts from both forms
+for f in daemon.log journal.log; do
+	"$REPORT" --format json --action all "$W/$f" > "$W/$f.json"
+	python3 - "$W/$f.json" <<'PY' || fail "relaylock-report counts on $f"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["decisions"] == 10, d["decisions"]
+assert d["by_action"] == {"accept": 3, "reject": 7, "tempfail": 0, "would-reject": 0}, d["by_action"]
+clients = {e["client"]: e["count"] for e in d["top_clients"]}
+assert clients == {"203.0.113.9": 4, "198.51.100.7": 3, "192.0.2.10": 1,
+                   "203.0.113.20": 1, "2001:db8::25": 1}, clients
+assert d["by_reason"]["percent_hack"]["all"] == 1
+assert d["by_reason"]["quoted_route"]["all"] == 1
+assert d["by_reason"]["trusted_network"]["all"] == 1
+assert d["by_reason"]["authenticated"]["all"] == 1
+assert d["by_reason"]["hosted"]["all"] == 1
+assert not any(k.startswith("6.6.6.") for k in clients)
+print("report: 10 decisions, 7 rejects, clients as expected")
+PY
+done
+echo "daemon_log_test: real daemon log checked with fail2ban-regex and relaylock-report"
