@@ -35,7 +35,7 @@ def main():
               ["2001:db8::%x" % i for i in range(1, 50)] + ["unknown"]
     weights = list(__import__("itertools").accumulate(1.0 / (i + 1) for i in range(len(clients))))
     domains = ["ext%d.example" % i for i in range(300)]
-    start = 1795651200  # 2026-11-24T00:00:00Z
+    start = 1795651200  # 2026-11-26T00:00:00Z
     exp = {"lines": 0, "decisions": 0, "other": 0,
            "by_action": {a: 0 for a in ("accept", "reject", "tempfail", "would-reject")},
            "by_reason": {}, "sel_by_reason": {}, "selected": 0,

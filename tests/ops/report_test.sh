@@ -61,9 +61,10 @@ dcnt=$(get "$W/a.json" 'd["top_domains"][0][1]')
 "$REPORT" --year 2026 --format json --domain xample "$W/a.log" > "$W/d2.out"
 [ "$(get "$W/d2.out" 'd["matched"]')" = 0 ] || fail "--domain matched inside a label"; ok
 # --since/--until: the first hour has exactly the lines stamped in it
-"$REPORT" --year 2026 --format json --action all --since 2026-11-24T00:00:00Z \
-	--until 2026-11-24T01:00:00Z "$W/a.log" > "$W/t.out"
-hour=$(grep -c '^\(2026-11-24T00\|Nov 24 00\).* NOQUEUE: action=' "$W/a.log" || true)
+"$REPORT" --year 2026 --format json --action all --since 2026-11-26T01:00:00Z \
+	--until 2026-11-26T02:00:00Z "$W/a.log" > "$W/t.out"
+hour=$(grep -c '^\(2026-11-26T01\|Nov 26 01\).* NOQUEUE: action=' "$W/a.log" || true)
+[ "$hour" -gt 100 ] || fail "generated log has no lines in 2026-11-26T01"
 [ "$(get "$W/t.out" 'd["matched"]')" = "$hour" ] || fail "--since/--until: want $hour"; ok
 "$REPORT" --year 2026 --format json --since 2030-01-01 "$W/a.log" > "$W/t2.out"
 [ "$(get "$W/t2.out" 'd["matched"]')" = 0 ] || fail "--since in the future"; ok
