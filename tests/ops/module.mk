@@ -19,6 +19,7 @@ check-ops-fail2ban:
 	@echo "== fail2ban filter (crafted lines)"
 	@tests/ops/fail2ban_test.sh conf/fail2ban/relaylock.conf \
 		tests/ops/data/crafted.log tests/ops/data/crafted.expected
+	@tests/ops/fail2ban_jail_test.sh conf/fail2ban/relaylock.conf conf/fail2ban/jail.local
 
 check-ops-man:
 	@echo "== man pages"
