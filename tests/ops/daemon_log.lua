@@ -2,8 +2,14 @@
 -- (RL_SOCKET) with decisions whose log lines the fail2ban and report tests
 -- then read: plain refusals, accepts, and client-controlled text that
 -- tries to forge a client= field or a whole second log line.
+-- miltertest does not print error() messages: echo them first.
+local function fail(msg)
+	mt.echo("FAIL: " .. msg)
+	error(msg)
+end
+
 local sock = os.getenv("RL_SOCKET")
-if sock == nil then error("RL_SOCKET is not set") end
+if sock == nil then fail("RL_SOCKET is not set") end
 
 local nl_forgery = "<x@evil.example>\nNov 23 10:00:00 mx relaylock[1]: NOQUEUE: " ..
 	"action=reject reason=relay_denied client=6.6.6.8 auth=- from=<> rcpt=<x> " ..
@@ -30,30 +36,31 @@ local cases = {
 
 mt.set_timeout(10)
 for i, c in ipairs(cases) do
+	mt.echo("case " .. i .. ": connecting")
 	local conn = mt.connect(sock, 40, 0.25)
-	if conn == nil then error("case " .. i .. ": cannot connect to " .. sock) end
+	if conn == nil then fail("case " .. i .. ": cannot connect to " .. sock) end
 	if mt.conninfo(conn, "client.example", c[1]) ~= nil then
-		error("case " .. i .. ": conninfo failed")
+		fail("case " .. i .. ": conninfo failed")
 	end
 	if mt.getreply(conn) ~= SMFIR_CONTINUE then
-		error("case " .. i .. ": connection refused")
+		fail("case " .. i .. ": connection refused")
 	end
 	if c[4] ~= nil then
 		mt.macro(conn, SMFIC_MAIL, "{auth_authen}", c[4], "{auth_type}", "PLAIN")
 	end
-	if mt.mailfrom(conn, c[2]) ~= nil then error("case " .. i .. ": mailfrom failed") end
+	if mt.mailfrom(conn, c[2]) ~= nil then fail("case " .. i .. ": mailfrom failed") end
 	if mt.getreply(conn) ~= SMFIR_CONTINUE then
-		error("case " .. i .. ": sender refused")
+		fail("case " .. i .. ": sender refused")
 	end
 	mt.macro(conn, SMFIC_RCPT, "{rcpt_addr}", c[5], "{rcpt_mailer}", c[6],
 	         "{rcpt_host}", "mx.example")
-	if mt.rcptto(conn, c[3]) ~= nil then error("case " .. i .. ": rcptto failed") end
+	if mt.rcptto(conn, c[3]) ~= nil then fail("case " .. i .. ": rcptto failed") end
 	local r = mt.getreply(conn)
 	local got = "other"
 	if r == SMFIR_CONTINUE or r == SMFIR_ACCEPT then got = "accept" end
 	if r == SMFIR_REPLYCODE or r == SMFIR_REJECT then got = "reject" end
 	if got ~= c[7] then
-		error("case " .. i .. " (" .. c[3] .. "): expected " .. c[7] .. ", got " .. got)
+		fail("case " .. i .. " (" .. c[3] .. "): expected " .. c[7] .. ", got " .. got)
 	end
 	mt.disconnect(conn)
 end
