@@ -114,4 +114,17 @@ set -e
 # memory stays bounded: --max-keys caps the tables
 "$REPORT" --year 2026 --format json --max-keys 5 "$W/a.log" > "$W/k.out" 2>/dev/null
 [ "$(get "$W/k.out" 'd["distinct"]["clients"]')" = 5 ] || fail "--max-keys"; ok
+# hostile input: an overlong line, NUL bytes, no final newline
+python3 - "$W/hostile.log" <<'PY'
+import sys
+ok = (b"2026-11-24T10:00:00Z relaylock[1]: Q: action=reject reason=relay_denied "
+      b"client=192.0.2.1 auth=- from=<> rcpt=<a@b.example> resolved=- mailer=- mode=enforce")
+with open(sys.argv[1], "wb") as f:
+    f.write(ok + b"\n" + b"2026-11-24T10:00:00Z relaylock[1]: " + b"x" * 200000 + b"\n")
+    f.write(ok + b"\n" + b"\0\0\xff\xfe" + ok + b"\n" + ok.replace(b"a@b", b"a\0@b") + b"\n")
+    f.write(ok)
+PY
+"$REPORT" --format json "$W/hostile.log" > "$W/hostile.out"
+[ "$(get "$W/hostile.out" 'd["lines"]')" = 6 ] || fail "hostile: line count"
+[ "$(get "$W/hostile.out" 'd["decisions"]')" = 3 ] || fail "hostile: decisions"; ok
 echo "report_test: $n checks passed"
