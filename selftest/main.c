@@ -1,0 +1,629 @@
+/* main.c - relaylock-selftest: options, vantage, run, report.
+ *
+ *   relaylock-selftest [options] HOST[:PORT]
+ *
+ * Exit status (monitoring-plugins): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+ * (also for bad options).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cases.h"
+#include "conf.h"
+#include "config.h"
+#include "netns.h"
+#include "output.h"
+#include "probe.h"
+#include "smtp_conn.h"
+
+#define EXIT_USAGE 3
+
+static const char usage_text[] =
+	"usage: relaylock-selftest [options] HOST[:PORT]\n"
+	"Probe an SMTP server for open relaying from outside (see relaylock-selftest(8)).\n"
+	"\n"
+	"What to try:\n"
+	"  -c, --config FILE        read hosted domains and trusted networks from relaylock.conf\n"
+	"  -H, --hosted DOMAIN      hosted domain used by the tricks\n"
+	"      --hosted-rcpt ADDR   hosted recipient of the control (postmaster@DOMAIN)\n"
+	"  -o, --outside ADDR       outside address or domain (relaytest@example.net)\n"
+	"      --server-name NAME   the server's host name (banner's, else HOST)\n"
+	"      --server-ip IP       the server's address for literal tricks (target's)\n"
+	"      --helo NAME          EHLO/HELO name (relaylock-selftest.invalid)\n"
+	"      --only LIST          run only these cases (comma list, patterns)\n"
+	"      --skip LIST          skip these cases\n"
+	"  -l, --list               list the cases and exit\n"
+	"  -d, --data               send a message with a token when RCPT is accepted\n"
+	"  -a, --auth USER:PASS     positive control: relaying after AUTH must work\n"
+	"      --auth-file FILE     USER:PASS from the first line of FILE\n"
+	"      --starttls           always use STARTTLS (fail when not offered)\n"
+	"      --no-starttls        never use STARTTLS\n"
+	"      --tls-verify         verify the server certificate and name\n"
+	"Vantage:\n"
+	"      --source ADDR        bind to this local address\n"
+	"      --xclient ADDR       Postfix XCLIENT: the server evaluates ADDR\n"
+	"      --netns NAME|auto    probe from a network namespace (auto: temporary)\n"
+	"      --netns-addr H,N     --netns auto addresses (192.0.2.1,192.0.2.2)\n"
+	"Timing and output:\n"
+	"  -t, --timeout SEC        per command (30)\n"
+	"  -T, --total-timeout SEC  whole run (600)\n"
+	"      --delay SEC          pause between cases (0)\n"
+	"  -f, --format FMT         table, json, tap or nagios (table)\n"
+	"      --no-color           no colour even on a terminal\n"
+	"  -v, --verbose            SMTP transcript on stderr\n"
+	"  -V, --version            print the version\n"
+	"  -h, --help               this text\n"
+	"Exit: 0 OK, 1 WARNING, 2 CRITICAL (open relay), 3 UNKNOWN.\n";
+
+enum {
+	OPT_HOSTED_RCPT = 256, OPT_SERVER_NAME, OPT_SERVER_IP, OPT_HELO, OPT_ONLY,
+	OPT_SKIP, OPT_AUTH_FILE, OPT_STARTTLS, OPT_NO_STARTTLS, OPT_TLS_VERIFY,
+	OPT_SOURCE, OPT_XCLIENT, OPT_NETNS, OPT_NETNS_ADDR, OPT_DELAY, OPT_NO_COLOR,
+};
+
+static const struct option long_opts[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"hosted", required_argument, NULL, 'H'},
+	{"hosted-rcpt", required_argument, NULL, OPT_HOSTED_RCPT},
+	{"outside", required_argument, NULL, 'o'},
+	{"server-name", required_argument, NULL, OPT_SERVER_NAME},
+	{"server-ip", required_argument, NULL, OPT_SERVER_IP},
+	{"helo", required_argument, NULL, OPT_HELO},
+	{"only", required_argument, NULL, OPT_ONLY},
+	{"skip", required_argument, NULL, OPT_SKIP},
+	{"list", no_argument, NULL, 'l'},
+	{"data", no_argument, NULL, 'd'},
+	{"auth", required_argument, NULL, 'a'},
+	{"auth-file", required_argument, NULL, OPT_AUTH_FILE},
+	{"starttls", no_argument, NULL, OPT_STARTTLS},
+	{"no-starttls", no_argument, NULL, OPT_NO_STARTTLS},
+	{"tls-verify", no_argument, NULL, OPT_TLS_VERIFY},
+	{"source", required_argument, NULL, OPT_SOURCE},
+	{"xclient", required_argument, NULL, OPT_XCLIENT},
+	{"netns", required_argument, NULL, OPT_NETNS},
+	{"netns-addr", required_argument, NULL, OPT_NETNS_ADDR},
+	{"timeout", required_argument, NULL, 't'},
+	{"total-timeout", required_argument, NULL, 'T'},
+	{"delay", required_argument, NULL, OPT_DELAY},
+	{"format", required_argument, NULL, 'f'},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("relaylock-selftest: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'relaylock-selftest --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static bool set_str(char *dst, size_t size, const char *src)
+{
+	int n = snprintf(dst, size, "%s", src);
+
+	return n >= 0 && (size_t)n < size;
+}
+
+/* "1.5" seconds -> 1500 ms, bounded to a day. */
+static bool parse_seconds(const char *s, unsigned *ms, bool zero_ok)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 86400 || (!zero_ok && v <= 0))
+		return false;
+	*ms = (unsigned)(v * 1000.0 + 0.5);
+	return zero_ok || *ms > 0;
+}
+
+/* Printable, no spaces or SMTP specials: hosted domains, names. */
+static bool is_name(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static bool is_address_text(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' ||
+		    c == '\\' || c == '{' || c == '}')
+			return false;
+	}
+	return true;
+}
+
+/* Split HOST[:PORT] / [V6]:PORT / bare V6 into opt->target_host, port. */
+static bool parse_target(struct st_options *opt, const char *arg)
+{
+	const char *colon;
+
+	opt->port = 25;
+	if (!set_str(opt->target, sizeof opt->target, arg))
+		return false;
+	if (arg[0] == '[') {
+		const char *end = strchr(arg, ']');
+
+		if (end == NULL || (size_t)(end - arg - 1) >= sizeof opt->target_host)
+			return false;
+		memcpy(opt->target_host, arg + 1, (size_t)(end - arg - 1));
+		opt->target_host[end - arg - 1] = '\0';
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] != '\0' && colon == NULL)
+			return false;
+	} else {
+		colon = strchr(arg, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			colon = NULL; /* bare IPv6 */
+		if (!set_str(opt->target_host, sizeof opt->target_host, arg))
+			return false;
+		if (colon != NULL)
+			opt->target_host[colon - arg] = '\0';
+	}
+	if (colon != NULL) {
+		char *end;
+		long p = strtol(colon + 1, &end, 10);
+
+		if (end == colon + 1 || *end || p < 1 || p > 65535)
+			return false;
+		opt->port = (unsigned)p;
+	}
+	return opt->target_host[0] != '\0';
+}
+
+static int resolve(struct st_options *opt, char *err, size_t errsz)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai;
+	char port[8];
+	int r;
+
+	snprintf(port, sizeof port, "%u", opt->port);
+	r = getaddrinfo(opt->target_host, port, &hints, &ai);
+	if (r != 0) {
+		snprintf(err, errsz, "cannot resolve %.100s: %.100s", opt->target_host, gai_strerror(r));
+		return -1;
+	}
+	memcpy(&opt->dst, ai->ai_addr, ai->ai_addrlen);
+	opt->dst_len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static void describe_dst(struct st_options *opt)
+{
+	if (opt->dst.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&opt->dst)->sin6_addr,
+		          opt->dst_text, sizeof opt->dst_text);
+	else
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&opt->dst)->sin_addr,
+		          opt->dst_text, sizeof opt->dst_text);
+}
+
+static bool dst_is_loopback(const struct st_options *opt)
+{
+	if (opt->dst.ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)&opt->dst)->sin_addr.s_addr) >> 24) == 127;
+	if (opt->dst.ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)&opt->dst)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
+/* Set the destination to ADDR (text), keeping the port. */
+static bool set_dst(struct st_options *opt, const char *addr)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&opt->dst;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&opt->dst;
+
+	memset(&opt->dst, 0, sizeof opt->dst);
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)opt->port);
+		opt->dst_len = sizeof *s4;
+		return true;
+	}
+	if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)opt->port);
+		opt->dst_len = sizeof *s6;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_source(struct st_options *opt, const char *addr)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&opt->src;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&opt->src;
+
+	memset(&opt->src, 0, sizeof opt->src);
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		opt->src_len = sizeof *s4;
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		opt->src_len = sizeof *s6;
+	} else {
+		return false;
+	}
+	opt->has_source = true;
+	return true;
+}
+
+static bool read_auth(struct st_options *opt, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (colon == NULL || colon == arg || strpbrk(arg, "\r\n") != NULL)
+		return false;
+	if ((size_t)(colon - arg) >= sizeof opt->auth_user ||
+	    !set_str(opt->auth_pass, sizeof opt->auth_pass, colon + 1))
+		return false;
+	memcpy(opt->auth_user, arg, (size_t)(colon - arg));
+	opt->auth_user[colon - arg] = '\0';
+	opt->has_auth = true;
+	return true;
+}
+
+static bool read_auth_file(struct st_options *opt, const char *path)
+{
+	char line[600];
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (f == NULL)
+		return false;
+	ok = fgets(line, sizeof line, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	ok = read_auth(opt, line);
+	explicit_bzero(line, sizeof line);
+	return ok;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	smtp_abort = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	static struct st_options opt;
+	static struct st_run run;
+	struct st_netns ns = {.orig_fd = -1};
+	struct rl_config *cfg = NULL;
+	enum st_format fmt = ST_FMT_TABLE;
+	const char *config = NULL, *netns = NULL;
+	char netns_host[64] = "192.0.2.1", netns_peer[64] = "192.0.2.2";
+	char err[256];
+	bool list = false, no_color = false;
+	int c, status;
+
+	opt.cmd_timeout_ms = 30000;
+	opt.total_timeout_ms = 600000;
+	opt.tls = ST_TLS_AUTO;
+	set_str(opt.helo, sizeof opt.helo, "relaylock-selftest.invalid");
+	st_set_outside(&opt.params, "relaytest@example.net");
+
+	while ((c = getopt_long(argc, argv, "c:H:o:lda:t:T:f:vVh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'H':
+			if (!is_name(optarg) || strchr(optarg, '.') == NULL ||
+			    !set_str(opt.params.hosted, sizeof opt.params.hosted, optarg))
+				return usage_error("bad hosted domain: %s", optarg);
+			break;
+		case OPT_HOSTED_RCPT:
+			if (!is_address_text(optarg) || strchr(optarg, '@') == NULL ||
+			    !set_str(opt.params.hosted_rcpt, sizeof opt.params.hosted_rcpt, optarg))
+				return usage_error("bad hosted recipient: %s", optarg);
+			break;
+		case 'o':
+			if (!st_set_outside(&opt.params, optarg))
+				return usage_error("bad outside address or domain: %s", optarg);
+			break;
+		case OPT_SERVER_NAME:
+			if (!is_name(optarg) ||
+			    !set_str(opt.params.server_name, sizeof opt.params.server_name, optarg))
+				return usage_error("bad server name: %s", optarg);
+			break;
+		case OPT_SERVER_IP: {
+			unsigned char buf[16];
+
+			if (inet_pton(AF_INET, optarg, buf) != 1 && inet_pton(AF_INET6, optarg, buf) != 1)
+				return usage_error("bad server address: %s", optarg);
+			if (!set_str(opt.params.server_ip, sizeof opt.params.server_ip, optarg))
+				return usage_error("bad server address: %s", optarg);
+			break;
+		}
+		case OPT_HELO:
+			if (!is_name(optarg) && !(optarg[0] == '[' && is_address_text(optarg)))
+				return usage_error("bad HELO name: %s", optarg);
+			if (!set_str(opt.helo, sizeof opt.helo, optarg))
+				return usage_error("HELO name too long: %s", optarg);
+			break;
+		case OPT_ONLY:
+			opt.only = optarg;
+			break;
+		case OPT_SKIP:
+			opt.skip = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'd':
+			opt.data = true;
+			break;
+		case 'a':
+			if (!read_auth(&opt, optarg))
+				return usage_error("--auth wants USER:PASS%s", "");
+			break;
+		case OPT_AUTH_FILE:
+			if (!read_auth_file(&opt, optarg))
+				return usage_error("cannot read USER:PASS from %s", optarg);
+			break;
+		case OPT_STARTTLS:
+			opt.tls = ST_TLS_REQUIRE;
+			break;
+		case OPT_NO_STARTTLS:
+			opt.tls = ST_TLS_NEVER;
+			break;
+		case OPT_TLS_VERIFY:
+			opt.tls_verify = true;
+			break;
+		case OPT_SOURCE:
+			if (!parse_source(&opt, optarg))
+				return usage_error("bad source address: %s", optarg);
+			break;
+		case OPT_XCLIENT: {
+			unsigned char buf[16];
+
+			if ((inet_pton(AF_INET, optarg, buf) != 1 && inet_pton(AF_INET6, optarg, buf) != 1) ||
+			    !set_str(opt.xclient, sizeof opt.xclient, optarg))
+				return usage_error("bad XCLIENT address: %s", optarg);
+			break;
+		}
+		case OPT_NETNS:
+			netns = optarg;
+			break;
+		case OPT_NETNS_ADDR: {
+			const char *comma = strchr(optarg, ',');
+
+			if (comma == NULL || (size_t)(comma - optarg) >= sizeof netns_host ||
+			    !set_str(netns_peer, sizeof netns_peer, comma + 1))
+				return usage_error("--netns-addr wants HOSTADDR,NSADDR: %s", optarg);
+			memcpy(netns_host, optarg, (size_t)(comma - optarg));
+			netns_host[comma - optarg] = '\0';
+			break;
+		}
+		case 't':
+			if (!parse_seconds(optarg, &opt.cmd_timeout_ms, false))
+				return usage_error("bad timeout: %s", optarg);
+			break;
+		case 'T':
+			if (!parse_seconds(optarg, &opt.total_timeout_ms, false))
+				return usage_error("bad total timeout: %s", optarg);
+			break;
+		case OPT_DELAY:
+			if (!parse_seconds(optarg, &opt.delay_ms, true))
+				return usage_error("bad delay: %s", optarg);
+			break;
+		case 'f':
+			if (!st_format_parse(optarg, &fmt))
+				return usage_error("unknown format: %s (table, json, tap, nagios)", optarg);
+			break;
+		case OPT_NO_COLOR:
+			no_color = true;
+			break;
+		case 'v':
+			opt.trace = stderr;
+			break;
+		case 'V':
+			printf("relaylock-selftest %s\n", RELAYLOCK_VERSION);
+			return 0;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs("Try 'relaylock-selftest --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (opt.only) {
+		size_t n, hit = 0;
+		const struct st_case *cs = st_cases(&n);
+
+		for (size_t i = 0; i < n; i++)
+			hit += st_name_in_list(cs[i].name, opt.only);
+		if (hit == 0)
+			return usage_error("--only %s selects no case (see --list)", opt.only);
+	}
+
+	if (config != NULL) {
+		char hosted[256] = "";
+
+		if (opt.params.hosted[0])
+			set_str(hosted, sizeof hosted, opt.params.hosted);
+		cfg = st_conf_load(config, hosted, sizeof hosted, stderr);
+		if (cfg == NULL)
+			return EXIT_USAGE;
+		if (opt.params.hosted[0] == '\0')
+			set_str(opt.params.hosted, sizeof opt.params.hosted, hosted);
+	}
+
+	if (list) {
+		struct st_params p = opt.params;
+
+		if (!p.hosted[0])
+			set_str(p.hosted, sizeof p.hosted, "{H}");
+		if (!p.server_name[0])
+			set_str(p.server_name, sizeof p.server_name, "{S}");
+		if (!p.server_ip[0])
+			set_str(p.server_ip, sizeof p.server_ip, "{IP}");
+		set_str(p.server_ip6, sizeof p.server_ip6, "{IP6}");
+		if (!p.hosted_rcpt[0])
+			set_str(p.hosted_rcpt, sizeof p.hosted_rcpt, "{HR}");
+		st_list_cases(stdout, &p);
+		rl_config_free(cfg);
+		return 0;
+	}
+
+	if (optind != argc - 1) {
+		rl_config_free(cfg);
+		return usage_error("%s", optind >= argc ? "no target HOST[:PORT] given"
+		                                         : "only one target HOST[:PORT]");
+	}
+	if (!parse_target(&opt, argv[optind])) {
+		rl_config_free(cfg);
+		return usage_error("bad target: %s (HOST[:PORT], [IPV6]:PORT)", argv[optind]);
+	}
+	if (opt.params.hosted[0] == '\0') {
+		rl_config_free(cfg);
+		return usage_error("%s", config ? "no usable hosted domain in the configuration: use --hosted"
+		                                : "no hosted domain: use --hosted DOMAIN or -c relaylock.conf");
+	}
+	if (opt.params.hosted_rcpt[0] == '\0' &&
+	    snprintf(opt.params.hosted_rcpt, sizeof opt.params.hosted_rcpt, "postmaster@%s",
+	             opt.params.hosted) >= (int)sizeof opt.params.hosted_rcpt) {
+		rl_config_free(cfg);
+		return usage_error("hosted domain too long: %s", opt.params.hosted);
+	}
+	install_signals();
+	if (resolve(&opt, err, sizeof err) < 0) {
+		fprintf(stderr, "relaylock-selftest: %s\n", err);
+		run.status = ST_UNKNOWN;
+		snprintf(run.summary, sizeof run.summary, "UNKNOWN - %.300s", err);
+		set_str(opt.dst_text, sizeof opt.dst_text, "-");
+		set_str(run.vantage, sizeof run.vantage, "-");
+		st_output(stdout, fmt, false, &opt, &run);
+		rl_config_free(cfg);
+		return ST_UNKNOWN;
+	}
+
+	/* Vantage. */
+	if (netns != NULL && strcmp(netns, "auto") == 0) {
+		if (st_netns_auto(&ns, netns_host, netns_peer, err, sizeof err) < 0) {
+			run.status = ST_UNKNOWN;
+			snprintf(run.summary, sizeof run.summary, "UNKNOWN - --netns auto: %.300s", err);
+			describe_dst(&opt);
+			set_str(run.vantage, sizeof run.vantage, "netns auto (failed)");
+			st_output(stdout, fmt, false, &opt, &run);
+			rl_config_free(cfg);
+			return ST_UNKNOWN;
+		}
+		if (dst_is_loopback(&opt) || opt.dst.ss_family != (strchr(netns_host, ':') ? AF_INET6 : AF_INET))
+			set_dst(&opt, netns_host);
+		snprintf(run.vantage, sizeof run.vantage,
+		         "temporary network namespace %s, client %s via veth %s", ns.name,
+		         ns.ns_addr, ns.host_if);
+	} else if (netns != NULL) {
+		if (st_netns_enter(&ns, netns, err, sizeof err) < 0) {
+			run.status = ST_UNKNOWN;
+			snprintf(run.summary, sizeof run.summary, "UNKNOWN - --netns: %.300s", err);
+			describe_dst(&opt);
+			set_str(run.vantage, sizeof run.vantage, "netns (failed)");
+			st_output(stdout, fmt, false, &opt, &run);
+			rl_config_free(cfg);
+			return ST_UNKNOWN;
+		}
+		snprintf(run.vantage, sizeof run.vantage, "network namespace %s", netns);
+	} else if (opt.xclient[0]) {
+		snprintf(run.vantage, sizeof run.vantage, "XCLIENT ADDR=%s", opt.xclient);
+	} else if (opt.has_source) {
+		snprintf(run.vantage, sizeof run.vantage, "bound source address");
+	} else {
+		snprintf(run.vantage, sizeof run.vantage, "direct");
+	}
+	describe_dst(&opt);
+	if (opt.params.server_ip[0] == '\0')
+		set_str(opt.params.server_ip, sizeof opt.params.server_ip, opt.dst_text);
+	{
+		const char *ipt = opt.params.server_ip;
+		bool v6 = strchr(ipt, ':') != NULL;
+
+		if (v6) {
+			snprintf(opt.params.server_ip6, sizeof opt.params.server_ip6, "IPv6:%.45s", ipt);
+			snprintf(opt.params.server_ip, sizeof opt.params.server_ip, "%.50s",
+			         opt.params.server_ip6);
+		} else {
+			snprintf(opt.params.server_ip6, sizeof opt.params.server_ip6,
+			         "IPv6:::ffff:%.15s", ipt);
+		}
+	}
+	if (opt.params.server_name[0] == '\0') {
+		unsigned char buf[16];
+
+		if (inet_pton(AF_INET, opt.target_host, buf) != 1 &&
+		    inet_pton(AF_INET6, opt.target_host, buf) != 1 && is_name(opt.target_host) &&
+		    strchr(opt.target_host, '.') != NULL)
+			set_str(opt.params.server_name, sizeof opt.params.server_name, opt.target_host);
+	}
+	if (dst_is_loopback(&opt) && !opt.has_source && !opt.xclient[0] && netns == NULL)
+		st_run_warn(&run, "the target %s is loopback and neither --source, --xclient "
+		            "nor --netns was given: the server may see a trusted local client; "
+		            "the result proves nothing for outside clients", opt.dst_text);
+
+	status = st_probe(&opt, &run, cfg ? st_conf_trusted : NULL, cfg);
+	st_netns_cleanup(&ns);
+	st_output(stdout, fmt, !no_color && fmt == ST_FMT_TABLE && isatty(1) &&
+	          getenv("NO_COLOR") == NULL, &opt, &run);
+	st_run_free(&run);
+	rl_config_free(cfg);
+	explicit_bzero(opt.auth_pass, sizeof opt.auth_pass);
+	if (smtp_abort && status == ST_OK)
+		status = ST_UNKNOWN;
+	return (int)status;
+}

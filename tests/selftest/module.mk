@@ -1,0 +1,31 @@
+# tests/selftest/: relaylock-selftest's tests.
+#   make check-selftest-unit      cmocka: reply parser, case table, verdicts
+#   make check-selftest           the probe against scripted SMTP servers
+#                                 (127.0.0.1; --netns in a private namespace)
+#   make check-selftest-postfix   the probe against a real Postfix, open and
+#                                 protected by relaylock (tests/integration)
+
+SELFTEST_UNIT := $(BUILD)/tests/selftest/smtp_reply_test $(BUILD)/tests/selftest/cases_test
+
+$(BUILD)/tests/selftest/%.o: ALL_CPPFLAGS += -Iselftest $(CMOCKA_CFLAGS)
+
+$(BUILD)/tests/selftest/smtp_reply_test: $(BUILD)/tests/selftest/smtp_reply_test.o \
+		$(BUILD)/selftest/smtp_reply.o
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(BUILD)/tests/selftest/cases_test: $(BUILD)/tests/selftest/cases_test.o \
+		$(BUILD)/selftest/cases.o $(BUILD)/selftest/probe.o \
+		$(BUILD)/selftest/smtp_conn.o $(BUILD)/selftest/smtp_reply.o
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(OPENSSL_LIBS)
+
+.PHONY: check-selftest-unit check-selftest check-selftest-postfix
+check-selftest-unit: $(SELFTEST_UNIT)
+	@for t in $(SELFTEST_UNIT); do echo "== $$t"; $$t || exit 1; done
+
+check-selftest: $(SELFTEST)
+	@echo "== selftest: scripted SMTP servers"
+	@SELFTEST=$(abspath $(SELFTEST)) python3 tests/selftest/test_scripted.py
+
+CHECK_TARGETS += check-selftest-unit check-selftest
+# openssl: the test certificate for STARTTLS; iproute2/util-linux: --netns.
+DEB_PACKAGES  += openssl iproute2 util-linux python3

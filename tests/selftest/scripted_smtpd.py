@@ -1,0 +1,286 @@
+"""scripted_smtpd.py - a small scripted SMTP server for relaylock-selftest's
+tests. Standard library only; listens on 127.0.0.1 (a free port) in a thread
+of the test process, so nothing outlives the test.
+
+Behaviours (ScriptedServer(behaviour=...)):
+  safe        refuses every trick with 550, accepts plain hosted mailboxes
+              (multi-line EHLO and multi-line 550 replies)
+  open        accepts every MAIL, RCPT and DATA
+  refuse-all  550 to every RCPT, hosted included
+  tempfail    451 to every MAIL
+  silent      accepts the connection and never says anything
+  flaky       like safe, but says 421 and closes after 3 transactions, and
+              every 4th session drops at its second MAIL FROM
+  garbage     like safe, but answers non-hosted RCPT with garbage
+  overlong    like safe, but answers non-hosted RCPT with a 64 KiB line
+  hang-rcpt   like safe, but never answers non-hosted RCPT
+  bad-banner  a 554 banner
+  long-banner a banner of 200 lines
+  starttls    like safe, but MAIL before STARTTLS gets 530 5.7.0
+  auth        like safe; AUTH PLAIN/LOGIN (alice:secret) may relay
+  xclient     offers XCLIENT; before XCLIENT the client is "trusted" (open),
+              after XCLIENT ADDR=... it is like safe
+Every session's commands are kept in .log (list of (session, line)), and
+DATA bodies in .messages.
+"""
+
+import base64
+import re
+import socket
+import ssl
+import threading
+
+HOSTED = 'hosted.example'
+PLAIN_HOSTED = re.compile(r'^<[a-z0-9._-]+@' + re.escape(HOSTED) + r'>$')
+
+
+class ScriptedServer:
+    def __init__(self, behaviour, certfile=None, keyfile=None, host='127.0.0.1'):
+        self.behaviour = behaviour
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.log = []
+        self.messages = []
+        self.sessions = 0
+        self.peers = []
+        self.lock = threading.Lock()
+        self.stopping = False
+        self.conns = []
+        self.tls_ctx = None
+        if certfile:
+            self.tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls_ctx.load_cert_chain(certfile, keyfile)
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self.stopping = True
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        with self.lock:
+            for c in self.conns:
+                try:
+                    c.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                try:
+                    c.close()
+                except OSError:
+                    pass
+        self.thread.join(5)
+
+    def commands(self, prefix=''):
+        with self.lock:
+            return [l for _, l in self.log if l.upper().startswith(prefix.upper())]
+
+    def _accept(self):
+        while not self.stopping:
+            try:
+                conn, peer = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            conn.settimeout(None)
+            with self.lock:
+                self.sessions += 1
+                self.peers.append(peer[0])
+                n = self.sessions
+                self.conns.append(conn)
+            threading.Thread(target=self._serve, args=(conn, n), daemon=True).start()
+
+    def _serve(self, conn, n):
+        try:
+            conn.settimeout(30)
+            Session(self, conn, n).run()
+        except (OSError, ValueError, ssl.SSLError):
+            pass
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+
+class Session:
+    def __init__(self, server, conn, n):
+        self.srv = server
+        self.b = server.behaviour
+        self.conn = conn
+        self.n = n
+        self.buf = b''
+        self.tls = False
+        self.authed = False
+        self.xclient = False
+        self.txns = 0
+        self.mail = None
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.conn.sendall(data)
+
+    def line(self):
+        while b'\n' not in self.buf:
+            chunk = self.conn.recv(4096)
+            if not chunk:
+                return None
+            self.buf += chunk
+            if len(self.buf) > 100000:
+                return None
+        l, self.buf = self.buf.split(b'\n', 1)
+        return l.rstrip(b'\r').decode('latin-1')
+
+    def reply(self, code, *lines):
+        lines = lines or ('ok',)
+        out = ''
+        for i, t in enumerate(lines):
+            sep = ' ' if i == len(lines) - 1 else '-'
+            out += '%d%s%s\r\n' % (code, sep, t)
+        self.send(out)
+
+    def trusted(self):
+        return self.b == 'xclient' and not self.xclient
+
+    def run(self):
+        b = self.b
+        if b == 'silent':
+            while self.line() is not None:
+                pass
+            return
+        if b == 'bad-banner':
+            self.reply(554, 'mx.test.example no SMTP service here')
+            self.line()
+            return
+        if b == 'long-banner':
+            self.send(''.join('220-mx.test.example line %d\r\n' % i for i in range(200)))
+            self.send('220 mx.test.example\r\n')
+        else:
+            self.reply(220, 'mx.test.example ESMTP scripted')
+        while True:
+            l = self.line()
+            if l is None:
+                return
+            with self.srv.lock:
+                self.srv.log.append((self.n, l))
+            verb = l.split(' ', 1)[0].upper()
+            arg = l[len(verb):].strip()
+            if verb == 'EHLO':
+                caps = ['mx.test.example greets you', 'PIPELINING', 'SIZE 10240000',
+                        '8BITMIME']
+                if b == 'starttls' and not self.tls:
+                    caps.append('STARTTLS')
+                if b == 'auth':
+                    caps.append('AUTH LOGIN PLAIN')
+                if b == 'xclient' and not self.xclient:
+                    caps.append('XCLIENT NAME ADDR PROTO HELO')
+                caps.append('ENHANCEDSTATUSCODES')
+                self.reply(250, *caps)
+            elif verb == 'HELO':
+                self.reply(250, 'mx.test.example')
+            elif verb == 'STARTTLS' and b == 'starttls' and self.srv.tls_ctx:
+                self.reply(220, '2.0.0 Ready to start TLS')
+                self.conn = self.srv.tls_ctx.wrap_socket(self.conn, server_side=True)
+                self.tls = True
+                self.buf = b''
+            elif verb == 'XCLIENT' and b == 'xclient':
+                self.xclient = True
+                self.reply(220, 'mx.test.example ESMTP scripted')
+            elif verb == 'AUTH' and b == 'auth':
+                self.auth(arg)
+            elif verb == 'MAIL':
+                self.txns += 1
+                if b == 'flaky' and self.txns > 3:
+                    self.reply(421, '4.7.0 mx.test.example too many transactions')
+                    return
+                if b == 'flaky' and self.n % 4 == 0 and self.txns == 2:
+                    return
+                if b == 'tempfail':
+                    self.reply(451, '4.3.0 try again later')
+                    continue
+                if b == 'starttls' and not self.tls:
+                    self.reply(530, '5.7.0 Must issue a STARTTLS command first')
+                    continue
+                self.mail = arg
+                self.reply(250, '2.1.0 Ok')
+            elif verb == 'RCPT':
+                self.rcpt(arg)
+            elif verb == 'DATA':
+                self.reply(354, 'End data with <CR><LF>.<CR><LF>')
+                body = []
+                while True:
+                    d = self.line()
+                    if d is None:
+                        return
+                    if d == '.':
+                        break
+                    body.append(d)
+                with self.srv.lock:
+                    self.srv.messages.append('\n'.join(body))
+                self.reply(250, '2.0.0 Ok: queued as SCRIPTED')
+            elif verb == 'RSET':
+                self.mail = None
+                self.reply(250, '2.0.0 Ok')
+            elif verb == 'NOOP':
+                self.reply(250, '2.0.0 Ok')
+            elif verb == 'QUIT':
+                self.reply(221, '2.0.0 Bye')
+                return
+            else:
+                self.reply(502, '5.5.2 Error: command not recognized')
+
+    def auth(self, arg):
+        parts = arg.split()
+        mech = parts[0].upper() if parts else ''
+        if mech == 'PLAIN' and len(parts) == 2:
+            raw = base64.b64decode(parts[1])
+            ok = raw.split(b'\0')[1:] == [b'alice', b'secret']
+        elif mech == 'LOGIN':
+            self.reply(334, 'VXNlcm5hbWU6')
+            u = base64.b64decode(self.line() or '')
+            self.reply(334, 'UGFzc3dvcmQ6')
+            p = base64.b64decode(self.line() or '')
+            ok = (u, p) == (b'alice', b'secret')
+        else:
+            self.reply(504, '5.5.4 unsupported mechanism')
+            return
+        if ok:
+            self.authed = True
+            self.reply(235, '2.7.0 Authentication successful')
+        else:
+            self.reply(535, '5.7.8 Error: authentication failed')
+
+    def rcpt(self, arg):
+        b = self.b
+        m = re.match(r'(?i)^TO:(.*)$', arg)
+        addr = m.group(1) if m else ''
+        hosted = bool(PLAIN_HOSTED.match(addr))
+        if self.mail is None:
+            self.reply(503, '5.5.1 Error: need MAIL command')
+        elif b == 'open' or self.authed or self.trusted():
+            self.reply(250, '2.1.5 Ok')
+        elif b == 'refuse-all':
+            self.reply(550, '5.7.1 everything refused')
+        elif hosted:
+            self.reply(250, '2.1.5 Ok')
+        elif b == 'garbage':
+            self.send('hello? \x00\x01\x02 this is not SMTP\r\n')
+        elif b == 'overlong':
+            self.send('550 ' + 'x' * 65536 + '\r\n')
+        elif b == 'hang-rcpt':
+            pass
+        else:
+            self.reply(550, '5.7.1 %s: Relay access denied' % addr,
+                       '5.7.1 see https://relay.test.example/policy')

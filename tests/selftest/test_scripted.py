@@ -1,0 +1,558 @@
+#!/usr/bin/env python3
+"""test_scripted.py - relaylock-selftest against scripted SMTP servers.
+
+    SELFTEST=build/relaylock-selftest python3 tests/selftest/test_scripted.py [NAME...]
+
+Each test starts a ScriptedServer on 127.0.0.1 (free port) in this process,
+runs the probe, and checks its exit status and report. The --netns tests
+run in a private network namespace this script creates (unshare, root).
+Every failure is reported; the exit status is 1 if any test failed.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from scripted_smtpd import ScriptedServer  # noqa: E402
+
+SELFTEST = os.environ.get('SELFTEST')
+NS_MARK = 'RELAYLOCK_SELFTEST_NS_CHILD'
+TESTS = []
+WORK = None
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def probe(port, *args, hosted=True, timeout=60, fmt='json', target=None):
+    argv = [SELFTEST]
+    if hosted:
+        argv += ['--hosted', 'hosted.example']
+    argv += ['-t', '2', '-T', '60']
+    if fmt:
+        argv += ['--format', fmt]
+    argv += list(args)
+    argv.append(target or '127.0.0.1:%d' % port)
+    t0 = time.monotonic()
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    p.elapsed = time.monotonic() - t0
+    p.doc = None
+    if fmt == 'json':
+        try:
+            p.doc = json.loads(p.stdout)
+        except ValueError as e:
+            raise Fail('invalid JSON (%s): %r %s' % (e, p.stdout[:400], p.stderr[:400]))
+    return p
+
+
+def results(doc, control=None):
+    return [r for r in doc['results'] if control is None or r['control'] == control]
+
+
+def verdicts(doc):
+    return {r['name']: r['verdict'] for r in doc['results']}
+
+
+def expect_exit(p, code):
+    check(p.returncode == code, 'exit %d, expected %d\nstdout: %s\nstderr: %s' %
+          (p.returncode, code, p.stdout[-1500:], p.stderr[-800:]))
+
+
+# ---- the case table -------------------------------------------------------
+
+@test
+def list_cases():
+    p = subprocess.run([SELFTEST, '--list', '--hosted', 'hosted.example'],
+                       capture_output=True, text=True, timeout=10)
+    expect_exit(p, 0)
+    names = re.findall(r'^(\S+)\s+MAIL FROM:', p.stdout, re.M)
+    check(len(names) >= 37, 'only %d cases listed' % len(names))
+    check(len(set(names)) == len(names), 'duplicate case names')
+    for n in names:
+        check(re.fullmatch(r'[a-z0-9-]+', n), 'bad case name %r' % n)
+    for want in ('plain', 'null-sender', 'percent-hosted', 'percent-server-name',
+                 'quoted-hosted', 'multi-at-hosted', 'backslash-at',
+                 'source-route-multihop', 'bang-hosted', 'percent-ipv6-literal',
+                 'trailing-dot', 'upper-case', 'percent-double',
+                 'lookalike-prefix', 'lookalike-suffix', 'control-hosted'):
+        check(want in names, 'case %s missing' % want)
+    check('<relaytest%example.net@hosted.example>' in p.stdout, 'percent hack not expanded')
+    check('<relaytest@evilhosted.example>' in p.stdout, 'look-alike not expanded')
+
+
+@test
+def usage_errors():
+    for argv in ([], ['--format', 'xml', '127.0.0.1'], ['--only', 'nosuchcase', '-H', 'h.example', '127.0.0.1'],
+                 ['127.0.0.1'], ['-H', 'h.example', '127.0.0.1:99999'], ['-H', 'h.example', '-t', '-1', '127.0.0.1'],
+                 ['-H', 'h.example', '--auth', 'nocolon', '127.0.0.1']):
+        p = subprocess.run([SELFTEST] + argv, capture_output=True, text=True, timeout=10)
+        check(p.returncode == 3, '%r: exit %d, expected 3 (UNKNOWN)' % (argv, p.returncode))
+        check('relaylock-selftest' in p.stderr, '%r: no message on stderr' % argv)
+
+
+# ---- verdicts -------------------------------------------------------------
+
+@test
+def safe_server_ok():
+    with ScriptedServer('safe') as s:
+        p = probe(s.port)
+        expect_exit(p, 0)
+        d = p.doc
+        check(d['status'] == 'OK' and d['exit'] == 0, d['summary'])
+        cases = results(d, control=False)
+        check(len(cases) >= 35, 'only %d cases ran' % len(cases))
+        check(all(r['verdict'] == 'CLOSED' for r in cases), verdicts(d))
+        ctl = results(d, control=True)
+        check([r['verdict'] for r in ctl] == ['PASS'], ctl)
+        check(ctl[0]['rcpt_to'] == '<postmaster@hosted.example>', ctl[0])
+        # multi-line 550 replies are read whole
+        check('\n' in cases[0]['reply'] and cases[0]['dsn'] == '5.7.1', cases[0])
+        check(s.sessions == 1, 'one session expected, saw %d' % s.sessions)
+        rsets = len(s.commands('RSET'))
+        check(rsets >= len(cases) - 1, 'RSET between cases: %d' % rsets)
+        check(len(s.commands('EHLO')) == 1 and not s.commands('HELO'), 'EHLO once')
+        check(d['target']['port'] == s.port, d['target'])
+        check(any('loopback' in w for w in d['warnings']), 'no loopback warning: %r' % d['warnings'])
+
+
+@test
+def open_server_critical():
+    with ScriptedServer('open') as s:
+        p = probe(s.port)
+        expect_exit(p, 2)
+        d = p.doc
+        check(d['status'] == 'CRITICAL', d['summary'])
+        cases = results(d, control=False)
+        check(all(r['verdict'] == 'OPEN' for r in cases), verdicts(d))
+        check(d['counts']['open'] == len(cases), d['counts'])
+        check(not s.commands('DATA'), 'DATA sent without --data')
+        check('percent-hosted' in d['summary'] or 'plain' in d['summary'], d['summary'])
+
+
+@test
+def open_server_data_confirmed():
+    with ScriptedServer('open') as s:
+        p = probe(s.port, '--data', '--only', 'plain,percent-hosted,lookalike-prefix')
+        expect_exit(p, 2)
+        v = verdicts(p.doc)
+        check(v['plain'] == 'OPEN-CONFIRMED' and v['percent-hosted'] == 'OPEN-CONFIRMED', v)
+        check(v['lookalike-prefix'] == 'OPEN', 'no DATA for an unnamed recipient: %r' % v)
+        check(len(s.messages) == 2, '%d messages' % len(s.messages))
+        for r in results(p.doc, control=False):
+            if r['verdict'] != 'OPEN-CONFIRMED':
+                continue
+            tok = r['token']
+            check(tok.startswith('rlst-') and r['name'] in tok, tok)
+            msg = [m for m in s.messages if tok in m]
+            check(len(msg) == 1, 'token %s not in one message' % tok)
+            check(re.search(r'(?m)^Subject: .*' + re.escape(tok), msg[0]), 'Subject lacks token')
+            check(re.search(r'(?m)^Message-ID: <' + re.escape(tok) + '@', msg[0]), 'Message-ID lacks token')
+        check(p.doc['counts']['open_confirmed'] == 2, p.doc['counts'])
+
+
+@test
+def refuse_all_unknown():
+    with ScriptedServer('refuse-all') as s:
+        p = probe(s.port)
+        expect_exit(p, 3)
+        d = p.doc
+        check(d['status'] == 'UNKNOWN', d['summary'])
+        check(results(d, True)[0]['verdict'] == 'FAIL', results(d, True))
+        check('control-hosted' in d['summary'], d['summary'])
+
+
+@test
+def tempfail_unknown():
+    with ScriptedServer('tempfail') as s:
+        p = probe(s.port)
+        expect_exit(p, 3)
+        check(all(r['verdict'] == 'INCONCLUSIVE' for r in results(p.doc, False)), verdicts(p.doc))
+
+
+@test
+def silent_server_times_out():
+    with ScriptedServer('silent') as s:
+        p = probe(s.port, '-t', '0.5')
+        expect_exit(p, 3)
+        check('timeout' in p.doc['summary'], p.doc['summary'])
+        check(p.elapsed < 10, 'took %.1f s' % p.elapsed)
+        check(s.sessions <= 2, '%d sessions to a dead server' % s.sessions)
+
+
+@test
+def connection_refused():
+    with ScriptedServer('safe') as s:
+        port = s.port
+    p = probe(port)
+    expect_exit(p, 3)
+    check('connect' in p.doc['summary'], p.doc['summary'])
+    check(p.elapsed < 10, 'took %.1f s' % p.elapsed)
+
+
+@test
+def bad_banner_unknown():
+    with ScriptedServer('bad-banner') as s:
+        p = probe(s.port)
+        expect_exit(p, 3)
+        check('554' in p.doc['summary'] or 'no SMTP service' in p.doc['summary'], p.doc['summary'])
+
+
+@test
+def long_banner_unknown():
+    with ScriptedServer('long-banner') as s:
+        p = probe(s.port)
+        expect_exit(p, 3)
+        check('protocol error' in p.doc['summary'], p.doc['summary'])
+
+
+@test
+def flaky_server_reconnects():
+    with ScriptedServer('flaky') as s:
+        p = probe(s.port)
+        expect_exit(p, 0)
+        check(s.sessions > 5, 'only %d sessions' % s.sessions)
+        check(any(r['attempts'] == 2 for r in p.doc['results']), 'no case was retried')
+
+
+@test
+def garbage_warning():
+    with ScriptedServer('garbage') as s:
+        p = probe(s.port)
+        expect_exit(p, 1)
+        d = p.doc
+        check(d['status'] == 'WARNING', d['summary'])
+        check(results(d, True)[0]['verdict'] == 'PASS', results(d, True))
+        check(all(r['verdict'] == 'INCONCLUSIVE' for r in results(d, False)), verdicts(d))
+        check('protocol error' in results(d, False)[0]['reply'], results(d, False)[0])
+
+
+@test
+def overlong_reply_warning():
+    with ScriptedServer('overlong') as s:
+        p = probe(s.port, '--only', 'plain,percent-*')
+        expect_exit(p, 1)
+        r = results(p.doc, False)[0]
+        check(r['verdict'] == 'INCONCLUSIVE' and 'too long' in r['reply'], r)
+
+
+@test
+def hanging_rcpt_timeouts():
+    with ScriptedServer('hang-rcpt') as s:
+        p = probe(s.port, '-t', '0.3', '--only', 'plain,percent-hosted,bang-path')
+        expect_exit(p, 1)
+        v = verdicts(p.doc)
+        check(v['control-hosted'] == 'PASS', v)
+        check(all(v[n] == 'INCONCLUSIVE' for n in ('plain', 'percent-hosted', 'bang-path')), v)
+        check('timeout' in results(p.doc, False)[0]['reply'], results(p.doc, False)[0])
+        check(p.elapsed < 8, 'took %.1f s' % p.elapsed)
+
+
+@test
+def total_timeout():
+    with ScriptedServer('hang-rcpt') as s:
+        argv = [SELFTEST, '--hosted', 'hosted.example', '-t', '0.4', '-T', '1.5',
+                '--format', 'json', '127.0.0.1:%d' % s.port]
+        t0 = time.monotonic()
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        el = time.monotonic() - t0
+        expect_exit(p, 1)
+        d = json.loads(p.stdout)
+        check(el < 5, 'took %.1f s with -T 1.5' % el)
+        check(any('total timeout' in r['reply'] for r in d['results']), 'no "total timeout" case')
+
+
+@test
+def delay_between_cases():
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '--delay', '0.2', '--only', 'plain,null-sender,percent-hosted')
+        expect_exit(p, 0)
+        check(p.elapsed >= 0.6, 'delay not applied: %.2f s' % p.elapsed)
+
+
+@test
+def only_and_skip():
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '--only', 'percent-*,plain', '--skip', 'percent-double')
+        expect_exit(p, 0)
+        names = [r['name'] for r in results(p.doc, False)]
+        check('plain' in names and 'percent-hosted' in names, names)
+        check('percent-double' not in names and 'bang-path' not in names, names)
+        check(all(n == 'plain' or n.startswith('percent-') for n in names), names)
+
+
+# ---- TLS, AUTH, XCLIENT, vantage --------------------------------------------
+
+def make_cert():
+    cert = os.path.join(WORK, 'cert.pem')
+    key = os.path.join(WORK, 'key.pem')
+    if not os.path.exists(cert):
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+                        '-days', '2', '-subj', '/CN=mx.test.example', '-keyout', key,
+                        '-out', cert], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@test
+def starttls_when_required():
+    cert, key = make_cert()
+    with ScriptedServer('starttls', cert, key) as s:
+        p = probe(s.port, '--only', 'plain,percent-hosted')
+        expect_exit(p, 0)
+        check(p.doc['tls'].startswith('TLS'), 'no TLS: %r' % p.doc['tls'])
+        check(s.commands('STARTTLS'), 'STARTTLS never sent')
+    with ScriptedServer('starttls', cert, key) as s:
+        p = probe(s.port, '--starttls', '--only', 'plain')
+        expect_exit(p, 0)
+        check(p.doc['tls'], 'no TLS with --starttls')
+    with ScriptedServer('starttls', cert, key) as s:
+        p = probe(s.port, '--no-starttls', '--only', 'plain')
+        expect_exit(p, 3)
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '--starttls', '--only', 'plain')
+        expect_exit(p, 3)
+        check('STARTTLS' in json.dumps(p.doc['results'][0]), p.doc['results'][0])
+
+
+@test
+def auth_control():
+    with ScriptedServer('auth') as s:
+        p = probe(s.port, '--auth', 'alice:secret', '--only', 'plain,percent-hosted')
+        expect_exit(p, 0)
+        v = verdicts(p.doc)
+        check(v['control-auth'] == 'PASS' and v['control-hosted'] == 'PASS', v)
+        check(v['plain'] == 'CLOSED', 'tricks must not run authenticated: %r' % v)
+        check(not any('secret' in l for l in s.commands('')), 'password in clear')
+    with ScriptedServer('auth') as s:
+        p = probe(s.port, '--auth', 'alice:wrong', '--only', 'plain')
+        expect_exit(p, 3)
+        check(verdicts(p.doc)['control-auth'] == 'FAIL', verdicts(p.doc))
+        check('535' in p.doc['summary'], p.doc['summary'])
+    with ScriptedServer('auth') as s:
+        f = os.path.join(WORK, 'auth')
+        with open(f, 'w') as fh:
+            fh.write('alice:secret\n')
+        p = probe(s.port, '--auth-file', f, '--only', 'plain')
+        expect_exit(p, 0)
+
+
+@test
+def xclient_vantage():
+    with ScriptedServer('xclient') as s:
+        p = probe(s.port, '--only', 'plain,bang-hosted')
+        expect_exit(p, 2)  # looks trusted: everything relays
+    with ScriptedServer('xclient') as s:
+        p = probe(s.port, '--xclient', '192.0.2.9', '--only', 'plain,bang-hosted')
+        expect_exit(p, 0)
+        xc = s.commands('XCLIENT')
+        check(xc and 'ADDR=192.0.2.9' in xc[0], xc)
+        check(not any('loopback' in w for w in p.doc['warnings']), p.doc['warnings'])
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '--xclient', '192.0.2.9', '--only', 'plain')
+        expect_exit(p, 3)
+        check('XCLIENT' in json.dumps(p.doc['results'][0]), p.doc['results'][0])
+
+
+@test
+def source_address():
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '--source', '127.0.0.2', '--only', 'plain')
+        expect_exit(p, 0)
+        check(s.peers and all(a == '127.0.0.2' for a in s.peers), s.peers)
+        check(p.doc['source'] == '127.0.0.2', p.doc['source'])
+
+
+@test
+def config_file():
+    conf = os.path.join(WORK, 'relaylock.conf')
+    with open(conf, 'w') as f:
+        f.write('hosted_domains = { ".sub.example", "hosted.example" }\n'
+                'trusted_networks = { "127.0.0.0/8" }\n'
+                'socket = "unix:/nonexistent/relaylock.sock"\n')
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '-c', conf, '--only', 'plain', hosted=False)
+        expect_exit(p, 0)
+        check(p.doc['parameters']['hosted'] == 'hosted.example', p.doc['parameters'])
+        check(any('trusted_networks' in w for w in p.doc['warnings']), p.doc['warnings'])
+    with open(conf, 'w') as f:
+        f.write('hosted_domains = { "hosted.example" }\ntrusted_networks = { "10.0.0.0/8" }\n'
+                'bogus_key = 1\n')
+    p = subprocess.run([SELFTEST, '-c', conf, '127.0.0.1:1'], capture_output=True, text=True,
+                       timeout=10)
+    expect_exit(p, 3)
+    check('relaylock.conf:' in p.stderr, 'no file:line error: %r' % p.stderr)
+
+
+# ---- formats --------------------------------------------------------------
+
+@test
+def formats():
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '--only', 'plain,percent-hosted', fmt='tap')
+        expect_exit(p, 0)
+        lines = p.stdout.splitlines()
+        check(lines[0] == 'TAP version 13' and lines[1] == '1..3', lines[:2])
+        check(sum(l.startswith('ok ') for l in lines) == 3, p.stdout)
+        check(lines[-1].startswith('# RELAY OK'), lines[-1])
+        p = probe(s.port, '--only', 'plain', fmt='nagios')
+        expect_exit(p, 0)
+        out = p.stdout.strip()
+        check('\n' not in out and out.startswith('RELAY OK - '), out)
+        check(re.search(r"\| open=0;;0;0;1 .*inconclusive=0;0;;0;1 .*time=[0-9.]+s", out), out)
+        p = probe(s.port, '--only', 'plain', fmt=None)
+        expect_exit(p, 0)
+        check('\033[' not in p.stdout, 'colour on a pipe')
+        check(re.search(r'(?m)^plain\s+CLOSED\s+RCPT\s+550 5\.7\.1', p.stdout), p.stdout)
+        check('RELAY OK - ' in p.stdout, p.stdout)
+    with ScriptedServer('open') as s:
+        p = probe(s.port, '--only', 'plain', fmt='nagios')
+        expect_exit(p, 2)
+        check(p.stdout.startswith('RELAY CRITICAL - '), p.stdout)
+        p = probe(s.port, '--only', 'plain', fmt='tap')
+        expect_exit(p, 2)
+        check('not ok 2 - plain: OPEN' in p.stdout, p.stdout)
+
+
+# ---- network namespaces (root; a private namespace of this test) ------------
+
+def netns_child():
+    """Runs inside `unshare --net --mount`: its own loopback, nothing leaves."""
+    subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True)
+    subprocess.run(['mount', '--make-rprivate', '/'], check=True)
+    subprocess.run(['mount', '-t', 'tmpfs', 'tmpfs', '/run/netns'], check=False)
+    failures = 0
+
+    def leftovers():
+        ns = subprocess.run(['ip', 'netns', 'list'], capture_output=True, text=True).stdout
+        links = subprocess.run(['ip', '-o', 'link'], capture_output=True, text=True).stdout
+        return [l for l in (ns + links).splitlines() if 'rlst' in l]
+
+    steps = []
+    with ScriptedServer('safe', host='0.0.0.0') as s:
+        p = probe(s.port, '--netns', 'auto', '--only', 'plain,percent-hosted')
+        steps.append(('auto-ok', p.returncode == 0 and p.doc['source'] == '192.0.2.2' and
+                      s.peers == ['192.0.2.2'] and 'namespace' in p.doc['vantage'] and
+                      not p.doc['warnings'], p))
+        steps.append(('auto-cleanup', not leftovers(), leftovers()))
+        p = probe(s.port, '--netns', 'auto', '--netns-addr', '198.51.100.1,198.51.100.2',
+                  '--only', 'plain')
+        steps.append(('auto-addr', p.returncode == 0 and p.doc['source'] == '198.51.100.2', p))
+        # an existing namespace by name
+        subprocess.run(['ip', 'netns', 'add', 'rltest'], check=True)
+        try:
+            subprocess.run(['ip', 'link', 'add', 'rltest-h', 'type', 'veth', 'peer', 'name',
+                            'rltest-n', 'netns', 'rltest'], check=True)
+            subprocess.run(['ip', 'addr', 'add', '203.0.113.1/24', 'dev', 'rltest-h'], check=True)
+            subprocess.run(['ip', 'link', 'set', 'rltest-h', 'up'], check=True)
+            subprocess.run(['ip', '-n', 'rltest', 'addr', 'add', '203.0.113.2/24', 'dev',
+                            'rltest-n'], check=True)
+            subprocess.run(['ip', '-n', 'rltest', 'link', 'set', 'rltest-n', 'up'], check=True)
+            p = probe(s.port, '--netns', 'rltest', '--only', 'plain',
+                      target='203.0.113.1:%d' % s.port)
+            steps.append(('named', p.returncode == 0 and p.doc['source'] == '203.0.113.2', p))
+        finally:
+            subprocess.run(['ip', 'netns', 'del', 'rltest'])
+    # nothing listens: UNKNOWN, and still cleaned up
+    with ScriptedServer('safe') as s:
+        port = s.port
+    p = probe(port, '--netns', 'auto', '--only', 'plain')
+    steps.append(('auto-unreachable', p.returncode == 3, p))
+    steps.append(('auto-unreachable-cleanup', not leftovers(), leftovers()))
+    # SIGTERM in the middle of a run: cleaned up
+    with ScriptedServer('hang-rcpt', host='0.0.0.0') as s:
+        proc = subprocess.Popen([SELFTEST, '--hosted', 'hosted.example', '-t', '20',
+                                 '--netns', 'auto', '--format', 'json',
+                                 '127.0.0.1:%d' % s.port], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        ok = False
+        for _ in range(100):
+            if leftovers() and s.commands('RCPT'):
+                ok = True
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        steps.append(('sigterm-running', ok, 'namespace never seen'))
+        steps.append(('sigterm-exit', proc.returncode in (1, 3), proc.returncode))
+        steps.append(('sigterm-cleanup', not leftovers(), leftovers()))
+    for name, ok, detail in steps:
+        if not ok:
+            failures += 1
+            if isinstance(detail, subprocess.CompletedProcess):
+                detail = 'exit %d: %s %s' % (detail.returncode, detail.stdout[-800:],
+                                             detail.stderr[-400:])
+            print('  netns %s: FAIL %s' % (name, detail))
+        else:
+            print('  netns %s: ok' % name)
+    return 1 if failures else 0
+
+
+@test
+def netns():
+    check(os.geteuid() == 0, 'the --netns tests need root')
+    check(shutil.which('unshare') and shutil.which('ip'), 'unshare and ip(8) needed')
+    env = dict(os.environ, **{NS_MARK: '1', 'SELFTEST': os.path.abspath(SELFTEST)})
+    p = subprocess.run(['unshare', '--net', '--mount', sys.executable, os.path.abspath(__file__)],
+                       env=env, capture_output=True, text=True, timeout=120)
+    sys.stdout.write(p.stdout)
+    check(p.returncode == 0, 'netns tests failed: %s %s' % (p.stdout[-1500:], p.stderr[-1500:]))
+
+
+def main():
+    global WORK
+    if not SELFTEST or not os.access(SELFTEST, os.X_OK):
+        print('test_scripted: set SELFTEST to the relaylock-selftest binary', file=sys.stderr)
+        return 1
+    if os.environ.get(NS_MARK):
+        return netns_child()
+    WORK = tempfile.mkdtemp(prefix='rlst-test-')
+    want = sys.argv[1:]
+    failed = 0
+    ran = 0
+    t0 = time.monotonic()
+    try:
+        for fn in TESTS:
+            if want and fn.__name__ not in want:
+                continue
+            ran += 1
+            t1 = time.monotonic()
+            try:
+                fn()
+                print('ok %s (%.1f s)' % (fn.__name__, time.monotonic() - t1))
+            except Exception as e:  # noqa: BLE001 - report every failure
+                failed += 1
+                print('FAIL %s: %s' % (fn.__name__, e))
+                if not isinstance(e, Fail):
+                    traceback.print_exc()
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+    print('selftest scripted: %d tests, %d failed (%.1f s)' % (ran, failed,
+          time.monotonic() - t0))
+    return 1 if failed or ran == 0 else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
