@@ -244,45 +244,27 @@ static bool dst_is_loopback(const struct st_options *opt)
 	return false;
 }
 
-/* Set the destination to ADDR (text), keeping the port. */
-static bool set_dst(struct st_options *opt, const char *addr)
+/* Fill SS/LEN with the numeric address ADDR and PORT. */
+static bool fill_sockaddr(const char *addr, unsigned port, struct sockaddr_storage *ss,
+                          socklen_t *len)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&opt->dst;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&opt->dst;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 
-	memset(&opt->dst, 0, sizeof opt->dst);
+	memset(ss, 0, sizeof *ss);
 	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons((unsigned short)opt->port);
-		opt->dst_len = sizeof *s4;
+		s4->sin_port = htons((unsigned short)port);
+		*len = sizeof *s4;
 		return true;
 	}
 	if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
 		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((unsigned short)opt->port);
-		opt->dst_len = sizeof *s6;
+		s6->sin6_port = htons((unsigned short)port);
+		*len = sizeof *s6;
 		return true;
 	}
 	return false;
-}
-
-static bool parse_source(struct st_options *opt, const char *addr)
-{
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&opt->src;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&opt->src;
-
-	memset(&opt->src, 0, sizeof opt->src);
-	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		opt->src_len = sizeof *s4;
-	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		opt->src_len = sizeof *s6;
-	} else {
-		return false;
-	}
-	opt->has_source = true;
-	return true;
 }
 
 static bool read_auth(struct st_options *opt, const char *arg)
@@ -425,8 +407,9 @@ int main(int argc, char **argv)
 			opt.tls_verify = true;
 			break;
 		case OPT_SOURCE:
-			if (!parse_source(&opt, optarg))
+			if (!fill_sockaddr(optarg, 0, &opt.src, &opt.src_len))
 				return usage_error("bad source address: %s", optarg);
+			opt.has_source = true;
 			break;
 		case OPT_XCLIENT: {
 			unsigned char buf[16];
@@ -565,7 +548,7 @@ int main(int argc, char **argv)
 			return ST_UNKNOWN;
 		}
 		if (dst_is_loopback(&opt) || opt.dst.ss_family != (strchr(netns_host, ':') ? AF_INET6 : AF_INET))
-			set_dst(&opt, netns_host);
+			fill_sockaddr(netns_host, opt.port, &opt.dst, &opt.dst_len);
 		snprintf(run.vantage, sizeof run.vantage,
 		         "temporary network namespace %s, client %s via veth %s", ns.name,
 		         ns.ns_addr, ns.host_if);

@@ -423,6 +423,33 @@ static enum st_verdict refused(const struct st_result *r, int code)
 	return code / 100 == 5 ? ST_CLOSED : ST_INCONCLUSIVE;
 }
 
+/* Send VERB ARG for STAGE. Returns true with REP when the server answered
+ * other than 421; else the session is closed and *RETRY says whether a
+ * fresh session may help. */
+static bool step(struct session *s, struct st_result *r, const char *stage,
+                 const char *verb, const char *arg, struct smtp_reply *rep,
+                 bool *retry)
+{
+	char line[ST_ADDR_MAX + 16];
+	int rc;
+
+	snprintf(line, sizeof line, "%s%s", verb, arg);
+	rc = smtp_command(&s->conn, line, false, rep);
+	if (rc != SMTP_OK) {
+		note_error(r, stage, &s->conn, rc);
+		session_close(s, false);
+		*retry = rc == SMTP_E_CLOSED;
+		return false;
+	}
+	note_reply(r, stage, rep);
+	if (rep->code == 421) {
+		session_close(s, false);
+		*retry = true;
+		return false;
+	}
+	return true;
+}
+
 /* One attempt. Returns true when a retry on a fresh session makes sense
  * (the server dropped us or said 421 before answering the question). */
 static bool attempt(struct probe *p, struct session *s, struct st_result *r,
@@ -430,7 +457,7 @@ static bool attempt(struct probe *p, struct session *s, struct st_result *r,
 {
 	struct st_options *o = p->opt;
 	struct smtp_reply rep;
-	char line[ST_ADDR_MAX + 16];
+	bool retry = false;
 	int rc;
 
 	r->attempts++;
@@ -455,18 +482,8 @@ static bool attempt(struct probe *p, struct session *s, struct st_result *r,
 			return rc == SMTP_E_CLOSED || (rc == SMTP_E_PROTO && r->code == 421);
 		}
 	}
-	snprintf(line, sizeof line, "MAIL FROM:%s", r->mail);
-	rc = smtp_command(&s->conn, line, false, &rep);
-	if (rc != SMTP_OK) {
-		note_error(r, "MAIL", &s->conn, rc);
-		session_close(s, false);
-		return rc == SMTP_E_CLOSED;
-	}
-	note_reply(r, "MAIL", &rep);
-	if (rep.code == 421) {
-		session_close(s, false);
-		return true;
-	}
+	if (!step(s, r, "MAIL", "MAIL FROM:", r->mail, &rep, &retry))
+		return retry;
 	if (rep.code == 530 && !s->conn.tls && o->tls == ST_TLS_AUTO &&
 	    !s->need_tls && smtp_ehlo_has(&s->ehlo, "STARTTLS", NULL, 0)) {
 		/* "530 5.7.0 Must issue a STARTTLS command first" */
@@ -479,18 +496,8 @@ static bool attempt(struct probe *p, struct session *s, struct st_result *r,
 		return false;
 	}
 	s->in_txn = true;
-	snprintf(line, sizeof line, "RCPT TO:%s", r->rcpt);
-	rc = smtp_command(&s->conn, line, false, &rep);
-	if (rc != SMTP_OK) {
-		note_error(r, "RCPT", &s->conn, rc);
-		session_close(s, false);
-		return rc == SMTP_E_CLOSED;
-	}
-	note_reply(r, "RCPT", &rep);
-	if (rep.code == 421) {
-		session_close(s, false);
-		return true;
-	}
+	if (!step(s, r, "RCPT", "RCPT TO:", r->rcpt, &rep, &retry))
+		return retry;
 	if (rep.code / 100 != 2) {
 		r->verdict = refused(r, rep.code);
 		return false;

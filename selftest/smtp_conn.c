@@ -128,6 +128,25 @@ int smtp_connect(struct smtp_conn *c, const struct sockaddr *dst,
 	return SMTP_OK;
 }
 
+/* After an SSL_read/SSL_write/SSL_connect result N: wait as OpenSSL asks,
+ * or say why the session is over. */
+static int tls_wait(struct smtp_conn *c, int n, long deadline, const char *what)
+{
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+		return wait_fd(c, POLLIN, deadline);
+	case SSL_ERROR_WANT_WRITE:
+		return wait_fd(c, POLLOUT, deadline);
+	case SSL_ERROR_ZERO_RETURN:
+		set_err(c, "connection closed by the server (TLS)", 0);
+		return SMTP_E_CLOSED;
+	default:
+		set_err(c, what, 0);
+		ERR_clear_error();
+		return SMTP_E_CLOSED;
+	}
+}
+
 static void trace_line(struct smtp_conn *c, const char *dir, const char *s,
                        size_t len)
 {
@@ -163,21 +182,7 @@ static int recv_some(struct smtp_conn *c, long deadline)
 				c->in_len += (size_t)n;
 				return SMTP_OK;
 			}
-			switch (SSL_get_error(c->ssl, n)) {
-			case SSL_ERROR_WANT_READ:
-				r = wait_fd(c, POLLIN, deadline);
-				break;
-			case SSL_ERROR_WANT_WRITE:
-				r = wait_fd(c, POLLOUT, deadline);
-				break;
-			case SSL_ERROR_ZERO_RETURN:
-				set_err(c, "connection closed by the server (TLS)", 0);
-				return SMTP_E_CLOSED;
-			default:
-				set_err(c, "TLS read error", 0);
-				ERR_clear_error();
-				return SMTP_E_CLOSED;
-			}
+			r = tls_wait(c, n, deadline, "TLS read error");
 		} else {
 			ssize_t n = recv(c->fd, c->in + c->in_len, room, 0);
 
@@ -255,18 +260,7 @@ int smtp_send(struct smtp_conn *c, const char *data, size_t len)
 				off += (size_t)n;
 				continue;
 			}
-			switch (SSL_get_error(c->ssl, n)) {
-			case SSL_ERROR_WANT_READ:
-				r = wait_fd(c, POLLIN, deadline);
-				break;
-			case SSL_ERROR_WANT_WRITE:
-				r = wait_fd(c, POLLOUT, deadline);
-				break;
-			default:
-				set_err(c, "TLS write error", 0);
-				ERR_clear_error();
-				return SMTP_E_CLOSED;
-			}
+			r = tls_wait(c, n, deadline, "TLS write error");
 		} else {
 			ssize_t n = send(c->fd, data + off, len - off, MSG_NOSIGNAL);
 
