@@ -1,13 +1,393 @@
-/* daemon.c - placeholder until the milter daemon lands. */
+/* daemon.c - start-up and life of the milter daemon: socket, pid file,
+ * privileges, the reload thread, then libmilter's main loop. */
 #include "daemon.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libmilter/mfapi.h>
+#include <limits.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sysexits.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "milter_callbacks.h"
+#include "policy_holder.h"
+
+struct run {
+	struct rl_daemon_settings s;   /* config, overridden by the command line */
+	char config_path[PATH_MAX];
+	bool foreground;
+	int ready_fd;                  /* daemon mode: tells the parent we run */
+	struct rl_holder *holder;
+	bool pid_written;
+};
+
+static void startup_error(const struct run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Before start-up completes, errors go to stderr as well as the log. */
+static void startup_error(const struct run *r, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (r->foreground)
+		rl_log_always(LOG_ERR, "%s", msg);
+	else {
+		fprintf(stderr, "relaylock: %s\n", msg);
+		rl_log_always(LOG_ERR, "%s", msg);
+	}
+}
+
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+}
+
+/* Path of a unix socket spec, or NULL for inet sockets. */
+static const char *unix_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	return NULL;
+}
+
+/* A socket file left by a dead daemon goes; one that still answers is
+ * another daemon's and stays. */
+static int check_socket_path(const struct run *r, const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char dir[PATH_MAX];
+	char *slash;
+	struct stat st;
+	int fd, rc;
+
+	if (strlen(path) >= sizeof sun.sun_path) {
+		startup_error(r, "socket path %s is longer than %zu characters", path,
+		              sizeof sun.sun_path - 1);
+		return EX_CONFIG;
+	}
+	copy(dir, sizeof dir, path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			startup_error(r, "socket directory %s does not exist (create it, "
+			              "e.g. systemd RuntimeDirectory=relaylock)", dir);
+			return EX_CANTCREAT;
+		}
+	}
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		startup_error(r, "%s exists and is not a socket: not removing it", path);
+		return EX_CANTCREAT;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	rc = fd >= 0 ? connect(fd, (struct sockaddr *)&sun, sizeof sun) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0) {
+		startup_error(r, "socket %s is in use by a running milter", path);
+		return EX_TEMPFAIL;
+	}
+	rl_log_always(LOG_NOTICE, "removing stale socket %s", path);
+	unlink(path);
+	return 0;
+}
+
+static int socket_permissions(const struct run *r, const char *path,
+                              const struct passwd *pw)
+{
+	gid_t gid = pw ? pw->pw_gid : (gid_t)-1;
+	uid_t uid = pw && geteuid() == 0 ? pw->pw_uid : (uid_t)-1;
+
+	if (r->s.socket_group[0]) {
+		struct group *g = getgrnam(r->s.socket_group);
+
+		if (!g) {
+			startup_error(r, "socket_group %s does not exist", r->s.socket_group);
+			return EX_NOUSER;
+		}
+		gid = g->gr_gid;
+	}
+	if (chown(path, uid, gid) != 0 && geteuid() == 0) {
+		startup_error(r, "chown %s: %s", path, strerror(errno));
+		return EX_OSERR;
+	}
+	if (chmod(path, (mode_t)r->s.socket_mode) != 0) {
+		startup_error(r, "chmod %s: %s", path, strerror(errno));
+		return EX_OSERR;
+	}
+	return 0;
+}
+
+/* Refuse a live pid file; replace one left by a dead process. */
+static int write_pid_file(struct run *r, const struct passwd *pw)
+{
+	const char *path = r->s.pid_file;
+	char buf[32];
+	ssize_t n;
+	long old;
+	int fd;
+
+	if (!path[0])
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		old = strtol(buf, NULL, 10);
+		if (old > 0 && old != (long)getpid() &&
+		    (kill((pid_t)old, 0) == 0 || errno == EPERM)) {
+			startup_error(r, "pid file %s: relaylock already runs as pid %ld",
+			              path, old);
+			return EX_TEMPFAIL;
+		}
+		rl_log_always(LOG_NOTICE, "replacing stale pid file %s (pid %ld is gone)",
+		              path, old);
+		unlink(path);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		startup_error(r, "cannot create pid file %s: %s", path, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		startup_error(r, "cannot write pid file %s", path);
+		return EX_IOERR;
+	}
+	if (pw && geteuid() == 0 && fchown(fd, pw->pw_uid, pw->pw_gid) != 0)
+		rl_log(LOG_WARNING, "chown %s: %s", path, strerror(errno));
+	close(fd);
+	r->pid_written = true;
+	return 0;
+}
+
+/* Become the unprivileged user, for good; refuse to stay root. */
+static int drop_privileges(const struct run *r, const struct passwd *pw)
+{
+	if (geteuid() != 0) {
+		if (pw && pw->pw_uid != geteuid())
+			rl_log(LOG_WARNING, "not started as root: running as uid %ld, not as %s",
+			       (long)geteuid(), r->s.user);
+		return 0;
+	}
+	if (pw->pw_uid == 0) {
+		if (!r->s.run_as_root) {
+			startup_error(r, "refusing to run as root: set user to an "
+			              "unprivileged account, or run_as_root = true");
+			return EX_NOPERM;
+		}
+		rl_log_always(LOG_WARNING, "running as root (run_as_root = true)");
+		return 0;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		startup_error(r, "cannot become user %s: %s", pw->pw_name, strerror(errno));
+		return EX_OSERR;
+	}
+	if (setuid(0) == 0 || geteuid() == 0 || getegid() == 0) {
+		startup_error(r, "privileges were not dropped");
+		return EX_SOFTWARE;
+	}
+	return 0;
+}
+
+/* SIGUSR1: build the new config aside; keep the old one on any error. */
+static void *reload_thread(void *arg)
+{
+	struct run *r = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		struct rl_diag *diag;
+		struct rl_config *config;
+
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		diag = malloc(sizeof *diag);
+		if (!diag) {
+			rl_log_always(LOG_ERR, "reload: out of memory; keeping the current policy");
+			continue;
+		}
+		rl_diag_init(diag);
+		config = rl_config_load(r->config_path, diag);
+		if (!config) {
+			for (size_t i = 0; i < diag->n; i++)
+				rl_log_always(LOG_ERR, "reload: %s", diag->msg[i]);
+			rl_log_always(LOG_ERR, "reload of %s failed; keeping the current policy",
+			              r->config_path);
+		} else {
+			rl_log_set_threshold(config->daemon.log_level);
+			rl_log_always(LOG_NOTICE, "reloaded %s: %zu hosted domains, %zu "
+			              "trusted networks, mode %s", r->config_path,
+			              config->n_domains, config->n_networks,
+			              rl_policy_params(config->policy)->mode == RL_MODE_MONITOR
+			                      ? "monitor" : "enforce");
+			rl_holder_swap(r->holder, config);
+		}
+		free(diag);
+	}
+	return NULL;
+}
+
+/* Fork into the background; the parent waits until the child is serving
+ * (or failed) and exits with its status. */
+static int daemonize(struct run *r)
+{
+	int fds[2];
+	unsigned char status = EX_OSERR;
+	pid_t pid;
+
+	if (pipe(fds) != 0 || (pid = fork()) < 0) {
+		fprintf(stderr, "relaylock: cannot fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &status, 1) != 1)
+			status = EX_SOFTWARE;
+		_exit(status);
+	}
+	close(fds[0]);
+	r->ready_fd = fds[1];
+	setsid();
+	return 0;
+}
+
+static void tell_parent(struct run *r, int status)
+{
+	unsigned char b = (unsigned char)status;
+	int null;
+
+	if (r->ready_fd < 0)
+		return;
+	if (write(r->ready_fd, &b, 1) != 1)
+		rl_log(LOG_WARNING, "cannot report start-up to the parent");
+	close(r->ready_fd);
+	r->ready_fd = -1;
+	if (status == 0 && (null = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+}
+
+static int start(struct run *r)
+{
+	const char *path = unix_path(r->s.socket);
+	struct passwd *pw = getpwnam(r->s.user);
+	pthread_t tid;
+	sigset_t set;
+	int rc;
+
+	if (!pw && geteuid() == 0) {
+		startup_error(r, "user %s does not exist", r->s.user);
+		return EX_NOUSER;
+	}
+	if (smfi_register(*rl_milter_desc(r->holder)) != MI_SUCCESS) {
+		startup_error(r, "smfi_register failed");
+		return EX_SOFTWARE;
+	}
+	if (path && (rc = check_socket_path(r, path)) != 0)
+		return rc;
+	if (smfi_setconn(r->s.socket) != MI_SUCCESS ||
+	    smfi_settimeout((int)r->s.milter_timeout) != MI_SUCCESS ||
+	    smfi_opensocket(true) != MI_SUCCESS) {
+		startup_error(r, "cannot open milter socket %s", r->s.socket);
+		return EX_UNAVAILABLE;
+	}
+	if (path && (rc = socket_permissions(r, path, pw)) != 0)
+		return rc;
+	if ((rc = write_pid_file(r, pw)) != 0)
+		return rc;
+	if ((rc = drop_privileges(r, pw)) != 0)
+		return rc;
+
+	/* Every thread from here on inherits SIGUSR1 blocked. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&tid, NULL, reload_thread, r) != 0) {
+		startup_error(r, "cannot start the reload thread");
+		return EX_OSERR;
+	}
+	pthread_detach(tid);
+	return 0;
+}
 
 int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
 {
-	(void)cli;
-	rl_config_free(config);
-	fprintf(stderr, "relaylock: the milter daemon is not built yet\n");
-	return EX_UNAVAILABLE;
+	struct run r = {.ready_fd = -1, .foreground = cli->foreground};
+	const struct rl_config *cfg;
+	int rc;
+
+	r.s = config->daemon;
+	if (cli->socket)
+		copy(r.s.socket, sizeof r.s.socket, cli->socket);
+	if (cli->user)
+		copy(r.s.user, sizeof r.s.user, cli->user);
+	if (cli->pid_file)
+		copy(r.s.pid_file, sizeof r.s.pid_file, cli->pid_file);
+	/* Reloads happen after chdir("/"): keep an absolute path. */
+	if (!realpath(cli->config_path, r.config_path))
+		copy(r.config_path, sizeof r.config_path, cli->config_path);
+
+	rl_log_open(cli->foreground, r.s.log_level);
+	if (!cli->foreground && daemonize(&r) != 0) {
+		rl_config_free(config);
+		return EX_OSERR;
+	}
+	r.holder = rl_holder_new(config);
+	if (!r.holder) {
+		rl_config_free(config);
+		startup_error(&r, "out of memory");
+		tell_parent(&r, EX_OSERR);
+		return EX_OSERR;
+	}
+	rc = start(&r);
+	tell_parent(&r, rc);
+	if (rc == 0) {
+		cfg = rl_holder_acquire(r.holder);
+		rl_log_always(LOG_NOTICE, "relaylock %s serving %s as uid %ld: %zu hosted "
+		              "domains, %zu trusted networks, mode %s", RELAYLOCK_VERSION,
+		              r.s.socket, (long)geteuid(), cfg->n_domains, cfg->n_networks,
+		              rl_policy_params(cfg->policy)->mode == RL_MODE_MONITOR
+		                      ? "monitor" : "enforce");
+		rl_holder_release(r.holder, cfg);
+		if (smfi_main() != MI_SUCCESS)
+			rc = EX_SOFTWARE;
+		rl_log_always(LOG_NOTICE, "relaylock stopped");
+	}
+	if (r.pid_written && unlink(r.s.pid_file) != 0)
+		rl_log(LOG_WARNING, "cannot remove pid file %s: %s", r.s.pid_file,
+		       strerror(errno));
+	/* The reload thread may still hold the holder: leave it to exit(). */
+	return rc;
 }

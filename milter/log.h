@@ -1,0 +1,20 @@
+/* log.h - daemon logging: stderr in the foreground (-f), else syslog
+ * facility mail. One write per line, so threads never interleave. */
+#ifndef RELAYLOCK_LOG_H
+#define RELAYLOCK_LOG_H
+
+#include <stdbool.h>
+#include <syslog.h>
+
+void rl_log_open(bool foreground, int threshold);
+void rl_log_set_threshold(int threshold);
+
+/* Log at PRIORITY when it passes the threshold. */
+void rl_log(int priority, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Log whatever the threshold (decisions that must always be seen). */
+void rl_log_always(int priority, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
