@@ -661,12 +661,12 @@ void st_judge(struct st_run *run)
 			         : run->n_results ? run->results[0].reply : "nothing was probed");
 		else if (first_fail && first_fail->code)
 			snprintf(run->summary, sizeof run->summary,
-			         "UNKNOWN - control %s failed at %s: %d %.200s; %zu of %zu cases closed",
+			         "UNKNOWN - %s failed at %s: %d %.200s; %zu of %zu cases closed",
 			         first_fail->tcase->name, first_fail->stage, first_fail->code,
 			         first_fail->reply, run->n_closed, run->n_cases);
 		else if (first_fail)
 			snprintf(run->summary, sizeof run->summary,
-			         "UNKNOWN - control %s failed at %s: %.200s; %zu of %zu cases closed",
+			         "UNKNOWN - %s failed at %s: %.200s; %zu of %zu cases closed",
 			         first_fail->tcase->name, first_fail->stage, first_fail->reply,
 			         run->n_closed, run->n_cases);
 		break;

@@ -29,3 +29,13 @@ check-selftest: $(SELFTEST)
 CHECK_TARGETS += check-selftest-unit check-selftest
 # openssl: the test certificate for STARTTLS; iproute2/util-linux: --netns.
 DEB_PACKAGES  += openssl iproute2 util-linux python3
+
+# A real Postfix (tests/integration/harness.py), relaylock as its milter.
+check-selftest-postfix: $(SELFTEST) $(DAEMON)
+	@echo "== selftest: real Postfix, open and protected by relaylock"
+	@SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
+	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration \
+	  python3 tests/selftest/test_postfix.py
+
+CHECK_TARGETS += check-selftest-postfix
+DEB_PACKAGES  += postfix sasl2-bin libsasl2-modules
