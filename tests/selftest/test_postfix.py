@@ -181,7 +181,6 @@ def inside():
         check('-c: a trusted source is warned about',
               doc and any('trusted_networks' in w for w in doc['warnings']),
               (doc or {}).get('warnings'))
-        p, doc = probe(pf.open_port, '--source', '127.0.0.2', '--only', 'plain', source=None)
         p2 = subprocess.run([SELFTEST, '--hosted', HOSTED, '--only', 'plain', '--format',
                              'nagios', '--source', OUTSIDE_IP, '127.0.0.1:%d' % pf.port],
                             capture_output=True, text=True, timeout=60)
