@@ -657,6 +657,10 @@ class Suite:
                        if any(t in m['text'] for t in self.tokens_trick)]
         unexpected = [m for m in msgs
                       if not any(t in m['text'] for t in self.expected_outside)]
+        in_hosted = [m for m in self.hosted_sink.messages()
+                     if any(t in m['text'] for t in self.tokens_trick)]
+        self.check('hosted sink: no message from any trick either',
+                   not in_hosted, '%d found' % len(in_hosted))
         self.stats['outside_from_tricks'] = len(from_tricks)
         self.stats['outside_total'] = len(msgs)
         self.check('outside sink: no message from any trick or while down',
