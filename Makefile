@@ -104,7 +104,7 @@ deps:
 	echo "deps: installing$$missing"; \
 	if [ "$$(id -u)" != 0 ]; then echo "deps: run as root to install$$missing" >&2; exit 1; fi; \
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
-	export DEBIAN_FRONTEND=noninteractive; \
+	export DEBIAN_FRONTEND=noninteractive; dpkg --configure -a; \
 	apt-get install -y -q --no-install-recommends $$missing \
 	  || { apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; }
 
