@@ -27,8 +27,9 @@ check-selftest: $(SELFTEST)
 	@SELFTEST=$(abspath $(SELFTEST)) python3 tests/selftest/test_scripted.py
 
 CHECK_TARGETS += check-selftest-unit check-selftest
-# openssl: the test certificate for STARTTLS; iproute2/util-linux: --netns.
-DEB_PACKAGES  += openssl iproute2 util-linux python3
+# openssl: the test certificate for STARTTLS; iproute2/util-linux: --netns;
+# man-db: the man page check.
+DEB_PACKAGES  += openssl iproute2 util-linux python3 man-db
 
 # A real Postfix (tests/integration/harness.py), relaylock as its milter.
 check-selftest-postfix: $(SELFTEST) $(DAEMON)

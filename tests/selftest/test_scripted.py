@@ -101,6 +101,26 @@ def list_cases():
 
 
 @test
+def man_page():
+    """The man page names every case and every option, and is warning-free."""
+    page = os.path.join(HERE, '..', '..', 'man', 'relaylock-selftest.8')
+    with open(page) as f:
+        text = f.read().replace('\\-', '-')
+    p = subprocess.run([SELFTEST, '--list'], capture_output=True, text=True, timeout=10)
+    names = re.findall(r'^(\S+)\s+MAIL FROM:', p.stdout, re.M)
+    missing = [n for n in names if not re.search(r'(?m)^\.B %s$' % re.escape(n), text)]
+    check(not missing, 'cases missing from the man page: %s' % missing)
+    h = subprocess.run([SELFTEST, '--help'], capture_output=True, text=True, timeout=10)
+    opts = set(re.findall(r'(--[a-z-]+)', h.stdout))
+    missing = [o for o in sorted(opts) if o not in text]
+    check(len(opts) > 20 and not missing, 'options missing from the man page: %s' % missing)
+    check(shutil.which('man'), 'man(1) not found (man-db)')
+    w = subprocess.run(['man', '--warnings', '-l', page], capture_output=True, text=True,
+                       timeout=30, env=dict(os.environ, MANWIDTH='80'))
+    check(w.returncode == 0 and not w.stderr.strip(), 'man warnings: %s' % w.stderr)
+
+
+@test
 def usage_errors():
     for argv in ([], ['--format', 'xml', '127.0.0.1'], ['--only', 'nosuchcase', '-H', 'h.example', '127.0.0.1'],
                  ['127.0.0.1'], ['-H', 'h.example', '127.0.0.1:99999'], ['-H', 'h.example', '-t', '-1', '127.0.0.1'],
