@@ -1,6 +1,7 @@
 # tests/unit/: cmocka tests, one per core module, table-driven.
 
-UNIT_TESTS := address domain_set net_set policy config query
+UNIT_TESTS := address domain_set net_set policy config query decision_log \
+	policy_holder client_ip
 UNIT_BINS  := $(patsubst %,$(BUILD)/tests/unit/%_test,$(UNIT_TESTS))
 
 $(BUILD)/tests/unit/%.o: ALL_CPPFLAGS += $(CMOCKA_CFLAGS)
@@ -9,8 +10,18 @@ $(BUILD)/tests/unit/query_test: $(BUILD)/tests/unit/query_test.o \
 		$(BUILD)/milter/query.o $(CORE_LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(CMOCKA_LIBS)
 
+# Tests of daemon modules link the module's object next to the core.
+$(BUILD)/tests/unit/decision_log_test: $(BUILD)/milter/decision_log.o
+$(BUILD)/tests/unit/policy_holder_test: $(BUILD)/milter/policy_holder.o
+$(BUILD)/tests/unit/client_ip_test: $(BUILD)/milter/milter_callbacks.o \
+	$(BUILD)/milter/log.o $(BUILD)/milter/decision_log.o \
+	$(BUILD)/milter/policy_holder.o
+$(BUILD)/tests/unit/client_ip_test: UNIT_LIBS += $(MILTER_LIBS)
+$(BUILD)/tests/unit/policy_holder_test: UNIT_LIBS += -pthread
+
 $(BUILD)/tests/unit/%_test: $(BUILD)/tests/unit/%_test.o $(CORE_LIB)
-	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(CMOCKA_LIBS)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) \
+		$(CORE_LIB) $(CONFUSE_LIBS) $(CMOCKA_LIBS) $(UNIT_LIBS)
 
 .PHONY: check-unit
 check-unit: $(UNIT_BINS)
