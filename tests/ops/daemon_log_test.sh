@@ -21,7 +21,7 @@ cleanup() {
 		while kill -0 "$pid" 2> /dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
 		kill -9 "$pid" 2> /dev/null || true
 	fi
-	rm -rf "$W"
+	[ -n "${KEEP:-}" ] && echo "kept $W" >&2 || rm -rf "$W"
 }
 trap cleanup EXIT INT TERM
 

@@ -9,7 +9,8 @@ $(OPS_TEST_DIR)/%.o: ALL_CPPFLAGS += $(CMOCKA_CFLAGS) -Ireport
 $(REPORT_PARSE_TEST): $(OPS_TEST_DIR)/report_parse_test.o $(BUILD)/report/parse.o $(CORE_LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(CMOCKA_LIBS)
 
-.PHONY: check-ops-report check-ops-fail2ban check-ops-man check-ops-install bench-report
+.PHONY: check-ops-report check-ops-fail2ban check-ops-daemon-log check-ops-man \
+	check-ops-install bench-report
 check-ops-report: $(REPORT_PARSE_TEST) $(REPORT)
 	@echo "== relaylock-report"
 	@$(REPORT_PARSE_TEST)
@@ -20,6 +21,12 @@ check-ops-fail2ban:
 	@tests/ops/fail2ban_test.sh conf/fail2ban/relaylock.conf \
 		tests/ops/data/crafted.log tests/ops/data/crafted.expected
 	@tests/ops/fail2ban_jail_test.sh conf/fail2ban/relaylock.conf conf/fail2ban/jail.local
+
+# The real daemon's log (miltertest drives it, forged client= included),
+# read by fail2ban-regex and relaylock-report.
+check-ops-daemon-log: $(DAEMON) $(REPORT)
+	@echo "== real daemon log: fail2ban filter and relaylock-report"
+	@tests/ops/daemon_log_test.sh $(DAEMON) $(REPORT) conf/fail2ban/relaylock.conf
 
 check-ops-man:
 	@echo "== man pages"
@@ -35,9 +42,10 @@ check-ops-install: $(DAEMON) $(REPORT) $(SELFTEST)
 bench-report: $(REPORT)
 	@tests/ops/report_bench.sh $(REPORT) $(BUILD)/bench-data/report | tee -a $(BENCH_LOG)
 
-CHECK_TARGETS += check-ops-report check-ops-fail2ban check-ops-man check-ops-install
+CHECK_TARGETS += check-ops-report check-ops-fail2ban check-ops-daemon-log check-ops-man \
+	check-ops-install
 BENCH_TARGETS += bench-report
-DEB_PACKAGES  += python3 fail2ban man-db groff-base gzip
+DEB_PACKAGES  += python3 fail2ban man-db groff-base gzip miltertest
 
 # The line parser as a fuzz target: replayed over tests/ops/corpus/report in
 # make check; `make fuzz` runs it under libFuzzer (clang).
