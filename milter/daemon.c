@@ -315,6 +315,9 @@ static int start(struct run *r)
 		startup_error(r, "smfi_register failed");
 		return EX_SOFTWARE;
 	}
+	/* The pid file first: a second instance stops before touching the socket. */
+	if ((rc = write_pid_file(r, pw)) != 0)
+		return rc;
 	if (path && (rc = check_socket_path(r, path)) != 0)
 		return rc;
 	if (smfi_setconn(r->s.socket) != MI_SUCCESS ||
@@ -324,8 +327,6 @@ static int start(struct run *r)
 		return EX_UNAVAILABLE;
 	}
 	if (path && (rc = socket_permissions(r, path, pw)) != 0)
-		return rc;
-	if ((rc = write_pid_file(r, pw)) != 0)
 		return rc;
 	if ((rc = drop_privileges(r, pw)) != 0)
 		return rc;
