@@ -654,6 +654,22 @@ class Relaylock:
         if self.proc.poll() is not None or not ready():
             raise HarnessError('relaylock did not start (%s):\n%s'
                                % (' '.join(argv), tail(self.logfile)))
+        if self.user:
+            # The socket accepts before privileges are dropped and the
+            # socket's mode is set: wait for the final state (bounded).
+            import pwd
+            uid = str(pwd.getpwnam(self.user).pw_uid)
+
+            def dropped():
+                try:
+                    with open('/proc/%d/status' % self.pid) as f:
+                        for line in f:
+                            if line.startswith('Uid:'):
+                                return line.split()[1:] == [uid] * 4
+                except OSError:
+                    return True
+                return False
+            wait_until(dropped, timeout)
         return self
 
     def alive(self):

@@ -82,6 +82,11 @@ TRICKS = [
     ('lookalike_suffix', '<test@%s>' % HOSTED,
      '<nobody@%s.%s>' % (HOSTED, EXT)),
     ('server_hostname', '<test@%s>' % HOSTED, '<nobody@%s>' % HOSTNAME),
+    # Hostile text for the decision log: spaces and '=' that would forge
+    # fields, a backslash, and an over-long local part.
+    ('log_forgery', '<"x action=accept"@%s>' % EXT,
+     '<"nobody client=127.0.0.10 reason=hosted"@%s>' % EXT),
+    ('too_long', '<test@%s>' % HOSTED, '<%s%%%s@%s>' % ('n' * 300, EXT, HOSTED)),
 ]
 
 REJECT_TEXT_RE = re.compile(r'Relaying denied \(([a-z_]+)\)')
@@ -196,15 +201,20 @@ class Suite:
         socket must be connectable by the postfix group only."""
         import grp
         import pwd
-        ids = {}
-        with open('/proc/%d/status' % self.relaylock.pid) as f:
-            for line in f:
-                k, _, v = line.partition(':')
-                if k in ('Uid', 'Gid', 'Groups'):
-                    ids[k] = v.split()
         nobody = pwd.getpwnam('nobody')
-        st = os.stat(self.relaylock.socket)
         want = [str(nobody.pw_uid)] * 4
+        ids = {}
+
+        def dropped():
+            with open('/proc/%d/status' % self.relaylock.pid) as f:
+                for line in f:
+                    k, _, v = line.partition(':')
+                    if k in ('Uid', 'Gid', 'Groups'):
+                        ids[k] = v.split()
+            return ids.get('Uid') == want
+        # The socket accepts before the daemon has dropped privileges.
+        h.wait_until(dropped, 5)
+        st = os.stat(self.relaylock.socket)
         self.check('relaylock runs as nobody (started as root with -u)',
                    ids.get('Uid') == want and
                    ids.get('Gid') == [str(nobody.pw_gid)] * 4 and
@@ -523,9 +533,10 @@ class Suite:
         h.wait_until(lambda: len(rl.log_text()) > len(before)
                      and 'relaylock.conf:' in rl.log_text()[len(before):], 5)
         new_log = rl.log_text()[len(before):]
+        where = re.search(r'^.*relaylock\.conf:\d+.*$', new_log, re.M)
         self.check('reload: a broken config is reported with file:line',
-                   re.search(r'relaylock\.conf:\d+', new_log) is not None,
-                   (new_log.strip().split('\n') or [''])[-1][:200])
+                   where is not None, where.group(0)[:200] if where else
+                   new_log[-200:])
         self.check('reload: the daemon survives a broken config',
                    rl.alive())
         c = self.client()
@@ -594,6 +605,59 @@ class Suite:
             reasons[d.get('reason')] = reasons.get(d.get('reason'), 0) + 1
         print('  %s: decision reasons: %s' % (self.kind, ', '.join(
             '%s=%d' % kv for kv in sorted(reasons.items()))))
+
+    def reload_under_load(self, threads=6, sessions=15):
+        """Parallel SMTP sessions while SIGUSR1 swaps the policy again and
+        again: every trick refused, every hosted recipient accepted, no 4xx,
+        one log line per decision."""
+        import threading
+        rl = self.relaylock
+        n0 = len(rl.decisions())
+        results = []
+        lock = threading.Lock()
+
+        def worker(i):
+            for j in range(sessions):
+                try:
+                    c = self.client()
+                    c.mail('<load@%s>' % EXT)
+                    r1 = c.rcpt('<load%%%s@%s>' % (EXT, HOSTED))
+                    r2 = c.rcpt('<load%d.%d@%s>' % (i, j, HOSTED))
+                    c.quit()
+                except OSError as e:
+                    r1 = r2 = (0, str(e))
+                with lock:
+                    results.append((r1[0], r2[0]))
+        ts = [threading.Thread(target=worker, args=(i,), daemon=True)
+              for i in range(threads)]
+        t0 = time.monotonic()
+        for t in ts:
+            t.start()
+        reloads = 0
+        variants = ((HOSTED, NEWHOSTED), (HOSTED, NEWHOSTED, 'extra.example'))
+        while any(t.is_alive() for t in ts) and time.monotonic() - t0 < 60:
+            rl.write_config(hosted=variants[reloads % 2])
+            rl.reload()
+            reloads += 1
+            time.sleep(0.02)
+        for t in ts:
+            t.join(timeout=5)
+        secs = time.monotonic() - t0
+        rl.write_config(hosted=(HOSTED, NEWHOSTED))
+        tricks_ok = sum(1 for r in results if 500 <= r[0] < 600)
+        hosted_ok = sum(1 for r in results if r[1] == 250)
+        want = threads * sessions
+        self.check('load: %d parallel sessions during %d reloads: tricks '
+                   'refused, hosted accepted' % (want, reloads),
+                   len(results) == want and tricks_ok == want
+                   and hosted_ok == want and reloads >= 5 and rl.alive(),
+                   '%d/%d refused, %d/%d accepted, %.1f s, %.0f RCPT/s'
+                   % (tricks_ok, want, hosted_ok, want, secs,
+                      2 * want / max(secs, 0.001)))
+        lines = rl.wait_decisions(n0 + 2 * want, 5)[n0:]
+        self.check('load: one decision line per RCPT',
+                   len(lines) == 2 * want,
+                   '%d lines for %d RCPTs' % (len(lines), 2 * want))
 
     def milter_down(self):
         rl = self.relaylock
@@ -689,6 +753,7 @@ class Suite:
                     self.no_client_address()
                 self.reload()
                 self.decision_log()
+                self.reload_under_load()
                 self.settle()
                 self.milter_down()
                 self.monitor_mode()
