@@ -143,16 +143,22 @@ int st_netns_auto(struct st_netns *ns, const char *host_addr, const char *ns_add
 	{
 		char *veth[] = {"ip", "link", "add", ns->host_if, "type", "veth", "peer",
 		                "name", peer_if, "netns", ns->name, NULL};
+		/* IPv6: no duplicate address detection, usable at once. */
 		char *host_ip[] = {"ip", fam_opt, "addr", "add", host_cidr, "peer", ns_cidr,
-		                   "dev", ns->host_if, NULL};
+		                   "dev", ns->host_if, fam == AF_INET6 ? "nodad" : NULL, NULL};
 		char *host_up[] = {"ip", "link", "set", ns->host_if, "up", NULL};
 		char *ns_ip[] = {"ip", "-n", ns->name, fam_opt, "addr", "add", ns_cidr, "peer",
-		                 host_cidr, "dev", peer_if, NULL};
+		                 host_cidr, "dev", peer_if, fam == AF_INET6 ? "nodad" : NULL,
+		                 NULL};
 		char *ns_up[] = {"ip", "-n", ns->name, "link", "set", peer_if, "up", NULL};
 		char *lo_up[] = {"ip", "-n", ns->name, "link", "set", "lo", "up", NULL};
 		char *route[] = {"ip", "-n", ns->name, fam_opt, "route", "add", "default",
-		                 "via", ns->host_addr, "dev", peer_if, NULL};
-		char **steps[] = {veth, host_ip, host_up, ns_ip, ns_up, lo_up, route};
+		                 "via", ns->host_addr, "dev", peer_if, "onlink", NULL};
+		/* IPv6 "peer" does not always install the peer route: be explicit. */
+		char *host_route[] = {"ip", fam_opt, "route", "replace", ns_cidr, "dev",
+		                      ns->host_if, NULL};
+		char **steps[] = {veth, host_ip, host_up, ns_ip, ns_up, lo_up, route,
+		                  host_route};
 
 		for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
 			if (run_ip(steps[i], false) != 0) {
@@ -166,9 +172,6 @@ int st_netns_auto(struct st_netns *ns, const char *host_addr, const char *ns_add
 		st_netns_cleanup(ns);
 		return -1;
 	}
-	/* IPv6 addresses need duplicate address detection before use. */
-	if (fam == AF_INET6)
-		usleep(200000);
 	return 0;
 }
 

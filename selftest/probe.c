@@ -654,7 +654,11 @@ void st_judge(struct st_run *run)
 		         run->n_open + run->n_confirmed, run->n_cases, run->n_confirmed, list);
 		break;
 	case ST_UNKNOWN:
-		if (!run->connected)
+		if (!run->connected && first_fail && first_fail->code)
+			snprintf(run->summary, sizeof run->summary,
+			         "UNKNOWN - no SMTP session: %d %.200s", first_fail->code,
+			         first_fail->reply);
+		else if (!run->connected)
 			snprintf(run->summary, sizeof run->summary,
 			         "UNKNOWN - no SMTP session: %.200s",
 			         first_fail ? first_fail->reply

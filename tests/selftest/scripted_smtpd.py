@@ -14,6 +14,8 @@ Behaviours (ScriptedServer(behaviour=...)):
   garbage     like safe, but answers non-hosted RCPT with garbage
   overlong    like safe, but answers non-hosted RCPT with a 64 KiB line
   hang-rcpt   like safe, but never answers non-hosted RCPT
+  helo-only   like safe, but answers EHLO with 502 (an RFC 821 server)
+  busy        a 421 banner, then closes
   bad-banner  a 554 banner
   long-banner a banner of 200 lines
   starttls    like safe, but MAIL before STARTTLS gets 530 5.7.0
@@ -37,7 +39,8 @@ PLAIN_HOSTED = re.compile(r'^<[a-z0-9._-]+@' + re.escape(HOSTED) + r'>$')
 class ScriptedServer:
     def __init__(self, behaviour, certfile=None, keyfile=None, host='127.0.0.1'):
         self.behaviour = behaviour
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        fam = socket.AF_INET6 if ':' in host else socket.AF_INET
+        self.sock = socket.socket(fam, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, 0))
         self.sock.listen(16)
@@ -160,6 +163,9 @@ class Session:
             while self.line() is not None:
                 pass
             return
+        if b == 'busy':
+            self.reply(421, 'mx.test.example too busy, try later')
+            return
         if b == 'bad-banner':
             self.reply(554, 'mx.test.example no SMTP service here')
             self.line()
@@ -177,7 +183,9 @@ class Session:
                 self.srv.log.append((self.n, l))
             verb = l.split(' ', 1)[0].upper()
             arg = l[len(verb):].strip()
-            if verb == 'EHLO':
+            if verb == 'EHLO' and b == 'helo-only':
+                self.reply(502, '5.5.2 Error: command not recognized')
+            elif verb == 'EHLO':
                 caps = ['mx.test.example greets you', 'PIPELINING', 'SIZE 10240000',
                         '8BITMIME']
                 if b == 'starttls' and not self.tls:

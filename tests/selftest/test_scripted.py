@@ -246,6 +246,24 @@ def long_banner_unknown():
 
 
 @test
+def helo_fallback():
+    with ScriptedServer('helo-only') as s:
+        p = probe(s.port, '--only', 'plain,quoted')
+        expect_exit(p, 0)
+        check(len(s.commands('EHLO')) == 1 and len(s.commands('HELO')) == 1,
+              s.commands('')[:4])
+
+
+@test
+def busy_banner_unknown():
+    with ScriptedServer('busy') as s:
+        p = probe(s.port)
+        expect_exit(p, 3)
+        check('421' in p.doc['summary'], p.doc['summary'])
+        check(s.sessions <= 2, '%d sessions' % s.sessions)
+
+
+@test
 def flaky_server_reconnects():
     with ScriptedServer('flaky') as s:
         p = probe(s.port)
@@ -491,6 +509,18 @@ def netns_child():
             steps.append(('named', p.returncode == 0 and p.doc['source'] == '203.0.113.2', p))
         finally:
             subprocess.run(['ip', 'netns', 'del', 'rltest'])
+    # IPv6 target (this namespace's own ::1)
+    with ScriptedServer('safe', host='::1') as s:
+        p = probe(s.port, '--only', 'plain,percent-ipv6-literal', target='[::1]:%d' % s.port)
+        rc = [r['rcpt_to'] for r in (p.doc or {}).get('results', [])]
+        steps.append(('ipv6-target', p.returncode == 0 and p.doc['target']['address'] == '::1'
+                      and '<relaytest%example.net@[IPv6:::1]>' in rc, p))
+    with ScriptedServer('safe', host='::') as s:
+        p = probe(s.port, '--netns', 'auto', '--netns-addr', '2001:db8::1,2001:db8::2',
+                  '--only', 'plain', target='[::1]:%d' % s.port)
+        steps.append(('auto-ipv6', p.returncode == 0 and p.doc['source'] == '2001:db8::2'
+                      and p.doc['target']['address'] == '2001:db8::1', p))
+        steps.append(('auto-ipv6-cleanup', not leftovers(), leftovers()))
     # nothing listens: UNKNOWN, and still cleaned up
     with ScriptedServer('safe') as s:
         port = s.port
