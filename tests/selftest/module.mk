@@ -40,3 +40,35 @@ check-selftest-postfix: $(SELFTEST) $(DAEMON)
 
 CHECK_TARGETS += check-selftest-postfix
 DEB_PACKAGES  += postfix sasl2-bin libsasl2-modules
+
+# The SMTP reply parser as a fuzz target: make check replays the corpus
+# (tests/selftest/corpus/smtp_reply); make fuzz runs it under libFuzzer.
+SELFTEST_FUZZ_REPLAY := $(BUILD)/tests/selftest/smtp_reply_replay
+$(BUILD)/tests/selftest/smtp_reply_fuzz.o: ALL_CPPFLAGS += -Itests/fuzz
+
+$(SELFTEST_FUZZ_REPLAY): $(BUILD)/tests/selftest/smtp_reply_fuzz.o \
+		$(BUILD)/tests/fuzz/replay_main.o $(BUILD)/selftest/smtp_reply.o
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
+
+.PHONY: check-selftest-fuzz-replay fuzz-selftest
+check-selftest-fuzz-replay: $(SELFTEST_FUZZ_REPLAY)
+	@$(SELFTEST_FUZZ_REPLAY) tests/selftest/corpus/smtp_reply
+
+$(LIBFUZZER_DIR)/tests/selftest/smtp_reply_fuzz.o: ALL_CPPFLAGS += -Iselftest -Itests/fuzz
+$(LIBFUZZER_DIR)/smtp_reply_fuzzer: $(LIBFUZZER_DIR)/tests/selftest/smtp_reply_fuzz.o \
+		$(LIBFUZZER_DIR)/selftest/smtp_reply.o
+	$(QUIET_LD)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^
+
+fuzz-selftest: $(LIBFUZZER_DIR)/smtp_reply_fuzzer
+	@work=$(LIBFUZZER_DIR)/corpus/smtp_reply; mkdir -p $$work; \
+	cp -n tests/selftest/corpus/smtp_reply/* $$work/; \
+	echo "fuzz: smtp_reply for $(FUZZ_SECONDS)s"; \
+	$(LIBFUZZER_DIR)/smtp_reply_fuzzer -max_total_time=$(FUZZ_SECONDS) \
+	  -print_final_stats=1 -max_len=8192 \
+	  -artifact_prefix=$(LIBFUZZER_DIR)/smtp_reply- $$work \
+	  2>$(LIBFUZZER_DIR)/smtp_reply.log || { tail -40 $(LIBFUZZER_DIR)/smtp_reply.log; exit 1; }; \
+	echo "fuzz: smtp_reply executions=$$(sed -n 's/^stat::number_of_executed_units: *//p' \
+	  $(LIBFUZZER_DIR)/smtp_reply.log) $$(grep -o 'cov: [0-9]*' $(LIBFUZZER_DIR)/smtp_reply.log | tail -1)"
+
+CHECK_TARGETS += check-selftest-fuzz-replay
+FUZZ_TARGETS  += fuzz-selftest
