@@ -400,7 +400,8 @@ static int send_message(struct probe *p, struct session *s, struct st_result *r,
 	             "outside client: it is an open relay.\r\n"
 	             "Token: %s\r\n"
 	             ".\r\n",
-	             strchr(r->mail, '<') ? r->mail : "<relaytest@relaylock-selftest.invalid>",
+	             strchr(r->mail, '<') && strcmp(r->mail, "<>") != 0
+	             ? r->mail : "<relaytest@relaylock-selftest.invalid>",
 	             r->rcpt, r->token, r->token, date, r->tcase->name,
 	             p->opt->target, r->tcase->name, r->tcase->why, r->token);
 	if (n < 0 || (size_t)n >= sizeof msg)
@@ -421,6 +422,25 @@ static enum st_verdict refused(const struct st_result *r, int code)
 	if (r->control)
 		return ST_FAIL;
 	return code / 100 == 5 ? ST_CLOSED : ST_INCONCLUSIVE;
+}
+
+/* Expand the case's addresses. The server name comes from the first banner
+ * when not given, so this waits until a session is up (or has failed);
+ * without a name the hosted domain stands in for it. */
+static bool expand_case(struct probe *p, struct st_result *r)
+{
+	struct st_params *pp = &p->opt->params;
+
+	if (pp->server_name[0] == '\0')
+		copy_str(pp->server_name, sizeof pp->server_name, pp->hosted);
+	if (st_expand(r->tcase->mail, pp, r->mail, sizeof r->mail) < 0 ||
+	    st_expand(r->tcase->rcpt, pp, r->rcpt, sizeof r->rcpt) < 0) {
+		r->verdict = r->control ? ST_FAIL : ST_INCONCLUSIVE;
+		r->stage = "-";
+		copy_str(r->reply, sizeof r->reply, "address too long to expand");
+		return false;
+	}
+	return true;
 }
 
 /* Send VERB ARG for STAGE. Returns true with REP when the server answered
@@ -482,6 +502,8 @@ static bool attempt(struct probe *p, struct session *s, struct st_result *r,
 			return rc == SMTP_E_CLOSED || (rc == SMTP_E_PROTO && r->code == 421);
 		}
 	}
+	if (!expand_case(p, r))
+		return false;
 	if (!step(s, r, "MAIL", "MAIL FROM:", r->mail, &rep, &retry))
 		return retry;
 	if (rep.code == 530 && !s->conn.tls && o->tls == ST_TLS_AUTO &&
@@ -544,20 +566,19 @@ static void run_one(struct probe *p, struct session *s, struct st_result *r,
 {
 	long t0 = now_ms();
 
-	if (p->opt->params.server_name[0] == '\0')
-		copy_str(p->opt->params.server_name, sizeof p->opt->params.server_name,
-		         p->opt->params.hosted);
-	if (st_expand(r->tcase->mail, &p->opt->params, r->mail, sizeof r->mail) < 0 ||
-	    st_expand(r->tcase->rcpt, &p->opt->params, r->rcpt, sizeof r->rcpt) < 0) {
-		r->verdict = r->control ? ST_FAIL : ST_INCONCLUSIVE;
-		r->stage = "-";
-		copy_str(r->reply, sizeof r->reply, "address too long to expand");
-		return;
-	}
 	/* At most one retry on a fresh session after a drop or 421. */
 	if (attempt(p, s, r, auth) && !smtp_abort && smtp_total_left_ms(&s->conn) > 0 &&
 	    p->connect_failures < 2)
 		attempt(p, s, r, auth);
+	if (r->mail[0] == '\0' && r->rcpt[0] == '\0') {
+		struct st_result keep = *r;
+
+		/* Never reached MAIL: still show the addresses in the report. */
+		if (expand_case(p, r)) {
+			r->verdict = keep.verdict;
+			r->stage = keep.stage;
+		}
+	}
 	r->ms = now_ms() - t0;
 }
 

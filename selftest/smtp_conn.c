@@ -156,6 +156,8 @@ static void trace_line(struct smtp_conn *c, const char *dir, const char *s,
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
+		if (ch == '\r' && (i + 1 == len || s[i + 1] == '\n'))
+			continue;
 		if (ch == '\n')
 			fputs("\n   ", c->trace);
 		else if (ch < 0x20 || ch >= 0x7f)

@@ -152,6 +152,10 @@ def safe_server_ok():
         check(rsets >= len(cases) - 1, 'RSET between cases: %d' % rsets)
         check(len(s.commands('EHLO')) == 1 and not s.commands('HELO'), 'EHLO once')
         check(d['target']['port'] == s.port, d['target'])
+        check(d['parameters']['server_name'] == 'mx.test.example', 'server name from the banner: %r'
+              % d['parameters'])
+        rc = {r['name']: r['rcpt_to'] for r in d['results']}
+        check(rc['percent-server-name'] == '<relaytest%example.net@mx.test.example>', rc)
         check(any('loopback' in w for w in d['warnings']), 'no loopback warning: %r' % d['warnings'])
 
 
@@ -362,6 +366,10 @@ def starttls_when_required():
         p = probe(s.port, '--starttls', '--only', 'plain')
         expect_exit(p, 0)
         check(p.doc['tls'], 'no TLS with --starttls')
+    with ScriptedServer('starttls', cert, key) as s:
+        p = probe(s.port, '--tls-verify', '--only', 'plain')
+        expect_exit(p, 3)  # self-signed: refused
+        check('certificate' in p.doc['summary'], p.doc['summary'])
     with ScriptedServer('starttls', cert, key) as s:
         p = probe(s.port, '--no-starttls', '--only', 'plain')
         expect_exit(p, 3)
