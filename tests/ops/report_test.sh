@@ -96,7 +96,15 @@ grep -q '<svg' "$W/a.html" || fail "html: no svg chart"
 ! grep -q '<script' "$W/a.html" || fail "html: log text not escaped"
 grep -q '&lt;script&gt;' "$W/a.html" || fail "html: hostile rcpt missing"
 ! grep -Eiq '(src|href)=|url\(|@import' "$W/a.html" || fail "html: external resource"
-python3 -c "import html.parser,sys; html.parser.HTMLParser().feed(open(sys.argv[1]).read())" "$W/a.html"
+python3 - "$W/a.html" <<'PY' || fail "html: charts are not well-formed SVG"
+import re, sys, xml.etree.ElementTree as ET
+page = open(sys.argv[1]).read()
+svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+assert len(svgs) == 2, len(svgs)
+for s in svgs:
+    root = ET.fromstring(s)
+    assert root.findall("{http://www.w3.org/2000/svg}rect"), "no bars"
+PY
 ok
 
 # exit codes: unreadable file 1 (the rest is still reported), usage 64
