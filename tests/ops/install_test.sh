@@ -85,6 +85,10 @@ score=$(cd "$V" && systemd-analyze security --offline=true relaylock.service 2>/
 	| sed -n 's/.*Overall exposure level for relaylock.service: \([0-9.]*\).*/\1/p')
 [ -n "$score" ] || fail "no exposure score"
 awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }' || fail "exposure $score > 3.0"
+# the unit's configuration check passes on the installed configuration
+pre=$(sed -n 's/^ExecStartPre=\(.* -t .*\)$/\1/p' "$V/relaylock.service")
+[ -n "$pre" ] || fail "no ExecStartPre with -t"
+$pre > /dev/null || fail "ExecStartPre ($pre) fails on the installed config"
 [ -z "$SELFTEST" ] && rm -f "$D/usr/sbin/relaylock-selftest"
 
 # the installed binaries run and accept the installed config
