@@ -4,6 +4,9 @@
 #                                 (127.0.0.1; --netns in a private namespace)
 #   make check-selftest-postfix   the probe against a real Postfix, open and
 #                                 protected by relaylock (tests/integration)
+#   make check-selftest-sendmail  the same against a real Sendmail
+#   make check-selftest-fuzz-replay  the reply parser's fuzz corpus
+#   make fuzz-selftest            the reply parser under libFuzzer
 
 SELFTEST_UNIT := $(BUILD)/tests/selftest/smtp_reply_test $(BUILD)/tests/selftest/cases_test
 
@@ -72,3 +75,15 @@ fuzz-selftest: $(LIBFUZZER_DIR)/smtp_reply_fuzzer
 
 CHECK_TARGETS += check-selftest-fuzz-replay
 FUZZ_TARGETS  += fuzz-selftest
+
+# A real Sendmail, unpacked from its Debian packages (never installed).
+.PHONY: check-selftest-sendmail
+check-selftest-sendmail: $(SELFTEST) $(DAEMON)
+	@echo "== selftest: real Sendmail, open and protected by relaylock"
+	@SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
+	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration \
+	  RELAYLOCK_MTA_CACHE=$(abspath $(BUILD))/mta-cache \
+	  python3 tests/selftest/test_sendmail.py
+
+CHECK_TARGETS += check-selftest-sendmail
+DEB_PACKAGES  += m4 libwrap0 apt

@@ -96,13 +96,19 @@ def down(pf):
           doc and all(r['verdict'] not in ('OPEN', 'OPEN-CONFIRMED') for r in doc['results']))
 
 
-def inside():
+def namespace_workdir(sub):
+    """The scratch directory SUB, inside the private namespace set up."""
     workdir = os.path.abspath(os.path.join(
         os.environ.get('RELAYLOCK_IT_WORKDIR') or os.path.join(h.REPO, 'build', 'integration'),
-        'selftest'))
+        sub))
     os.makedirs(workdir, exist_ok=True)
     os.chmod(workdir, 0o755)
     h.setup_namespace(HOSTNAME, workdir)
+    return workdir
+
+
+def inside():
+    workdir = namespace_workdir('selftest')
     with h.Cleanup() as cl:
         outside = h.SmtpSink(cl, workdir, 'outside').start()
         hosted = h.SmtpSink(cl, workdir, 'hosted').start()
@@ -198,26 +204,38 @@ def inside():
     return 1 if failures else 0
 
 
-def main():
+def run_main(name, inside_fn, prepare=None):
+    """Re-run this script in a private namespace and call INSIDE_FN there.
+    PREPARE runs first, outside (e.g. fetching packages: no network inside)."""
     if not SELFTEST or not os.access(SELFTEST, os.X_OK):
-        print('FAIL test_postfix: set SELFTEST to the relaylock-selftest binary')
+        print('FAIL test_%s: set SELFTEST to the relaylock-selftest binary' % name)
         return 1
     if os.geteuid() != 0:
-        print('FAIL test_postfix: must run as root (Postfix, namespaces)')
+        print('FAIL test_%s: must run as root (MTA, namespaces)' % name)
         return 1
     if h.in_private_namespace():
         try:
-            return inside()
+            return inside_fn()
         except Exception as e:  # a harness that cannot start is a failure
             import traceback
             traceback.print_exc()
-            print('FAIL test_postfix: %s: %s' % (type(e).__name__, str(e)[:2000]))
+            print('FAIL test_%s: %s: %s' % (name, type(e).__name__, str(e)[:2000]))
             return 1
     t = time.monotonic()
+    if prepare is not None:
+        try:
+            prepare()
+        except Exception as e:
+            print('FAIL test_%s: %s' % (name, e))
+            return 1
     status = h.reexec_in_namespace(HOSTNAME)
-    print('selftest postfix: %s in %.1f s' % ('passed' if status == 0 else 'FAILED',
-                                            time.monotonic() - t))
+    print('selftest %s: %s in %.1f s' % (name, 'passed' if status == 0 else 'FAILED',
+                                       time.monotonic() - t))
     return 1 if status else 0
+
+
+def main():
+    return run_main('postfix', inside)
 
 
 if __name__ == '__main__':
