@@ -76,6 +76,9 @@ BENCH_TARGETS     :=
 STRESS_TARGETS    :=
 FUZZ_TARGETS      :=
 
+# Keep intermediate objects: rebuilding them each run wastes time.
+.SECONDARY:
+
 .PHONY: all check check-all deps run run-daemon bench-run install uninstall bench stress fuzz \
 	clean FORCE
 all:
