@@ -268,8 +268,12 @@ void rr_print_json(const struct rr_view *v, FILE *f)
 		        (unsigned long long)c->by_reason[i],
 		        (unsigned long long)c->sel_by_reason[i]);
 	fprintf(f, "\n  },\n  \"distinct\": {\"clients\": %zu, \"domains\": %zu, "
-	           "\"recipients\": %zu}",
-	        c->clients.n, c->domains.n, c->rcpts.n);
+	           "\"recipients\": %zu},\n  \"beyond_max_keys\": {\"clients\": %llu, "
+	           "\"domains\": %llu, \"recipients\": %llu}",
+	        c->clients.n, c->domains.n, c->rcpts.n,
+	        (unsigned long long)c->clients.overflow,
+	        (unsigned long long)c->domains.overflow,
+	        (unsigned long long)c->rcpts.overflow);
 	json_entries(f, "top_clients", "client", v->clients, v->n_clients);
 	json_entries(f, "top_domains", "domain", v->domains, v->n_domains);
 	json_entries(f, "top_recipients", "recipient", v->rcpts, v->n_rcpts);

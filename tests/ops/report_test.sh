@@ -121,7 +121,9 @@ set -e
 	|| fail "missing file stopped the report"; ok
 # memory stays bounded: --max-keys caps the tables
 "$REPORT" --year 2026 --format json --max-keys 5 "$W/a.log" > "$W/k.out" 2>/dev/null
-[ "$(get "$W/k.out" 'd["distinct"]["clients"]')" = 5 ] || fail "--max-keys"; ok
+[ "$(get "$W/k.out" 'd["distinct"]["clients"]')" = 5 ] || fail "--max-keys"
+[ "$(get "$W/k.out" 'sum(e["count"] for e in d["top_clients"]) + d["beyond_max_keys"]["clients"]')" \
+	= "$(get "$W/k.out" 'd["selected"]')" ] || fail "--max-keys: hits beyond the cap are lost"; ok
 # hostile input: an overlong line, NUL bytes, no final newline
 python3 - "$W/hostile.log" <<'PY'
 import sys
