@@ -97,7 +97,7 @@ static const struct st_case cases[] = {
 	{"lookalike-prefix", "<relaytest@{H}>", "<{OU}@evil{H}>",
 	 "a domain that ends with the hosted name but is another domain", ND},
 	{"lookalike-suffix", "<relaytest@{H}>", "<{OU}@{H}.{OD}>",
-	 "the hosted name followed by an outside domain", 0},
+	 "the hosted name followed by an outside domain", ND},
 	{"postmaster-outside", "<relaytest@{H}>", "<postmaster@{OD}>",
 	 "postmaster at an outside domain: an exemption must not relay", ND},
 };

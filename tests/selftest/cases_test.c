@@ -93,6 +93,59 @@ static void expansion(void **state)
 	assert_string_equal(out, "<postmaster@hosted.example>");
 }
 
+/* Every recipient form of nmap's smtp-open-relay and of the classic manual
+ * list (seeds), with D = example.net, server mx.hosted.example
+ * [192.0.2.25], hosted.example as "your local domain", has a case. */
+static void covers_known_testers(void **state)
+{
+	static const char *const forms[] = {
+		/* nmap smtp-open-relay */
+		"<relaytest@example.net>", "<relaytest%example.net@[192.0.2.25]>",
+		"<relaytest%example.net@mx.hosted.example>", "<\"relaytest@example.net\">",
+		"<\"relaytest%example.net\">", "<relaytest@example.net@[192.0.2.25]>",
+		"<\"relaytest@example.net\"@[192.0.2.25]>",
+		"<relaytest@example.net@mx.hosted.example>",
+		"<@[192.0.2.25]:relaytest@example.net>", "<@mx.hosted.example:relaytest@example.net>",
+		"<example.net!relaytest>", "<example.net!relaytest@[192.0.2.25]>",
+		"<example.net!relaytest@mx.hosted.example>",
+		/* the manual list and account%freemail@yourhost */
+		"<relaytest%example.net@hosted.example>", "<relaytest@example.net@hosted.example>",
+		"<@hosted.example:relaytest@example.net>", "<\"relaytest@example.net\"@hosted.example>",
+		"<example.net!relaytest@hosted.example>", "relaytest@example.net",
+	};
+	static const char *const senders[] = {
+		"<>", "<relaytest@localhost>", "<relaytest>", "<relaytest@hosted.example>",
+		"<relaytest@mx.hosted.example>", "<relaytest@[192.0.2.25]>",
+		"<postmaster@hosted.example>", "<relaytest@example.net>",
+	};
+	size_t n;
+	const struct st_case *c = st_cases(&n);
+	struct st_params p = params();
+	char out[ST_ADDR_MAX];
+
+	(void)state;
+	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = st_expand(c[i].rcpt, &p, out, sizeof out) > 0 &&
+			        strcmp(out, forms[f]) == 0;
+		if (!found)
+			print_error("no case sends RCPT TO:%s\n", forms[f]);
+		assert_true(found);
+	}
+	for (size_t f = 0; f < sizeof senders / sizeof senders[0]; f++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = st_expand(c[i].mail, &p, out, sizeof out) >= 0 &&
+			        strcmp(out, senders[f]) == 0;
+		if (!found)
+			print_error("no case sends MAIL FROM:%s\n", senders[f]);
+		assert_true(found);
+	}
+}
+
 static void expansion_bounds(void **state)
 {
 	struct st_params p = params();
@@ -203,6 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(table_is_sound),
 		cmocka_unit_test(expansion),
+		cmocka_unit_test(covers_known_testers),
 		cmocka_unit_test(expansion_bounds),
 		cmocka_unit_test(outside),
 		cmocka_unit_test(selection),
