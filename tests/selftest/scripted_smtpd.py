@@ -50,6 +50,7 @@ class ScriptedServer:
         self.messages = []
         self.sessions = 0
         self.peers = []
+        self.pipelined = 0
         self.lock = threading.Lock()
         self.stopping = False
         self.conns = []
@@ -129,6 +130,7 @@ class Session:
         self.xclient = False
         self.txns = 0
         self.mail = None
+        self.in_data = False
 
     def send(self, data):
         if isinstance(data, str):
@@ -144,6 +146,10 @@ class Session:
             if len(self.buf) > 100000:
                 return None
         l, self.buf = self.buf.split(b'\n', 1)
+        if self.buf and not self.in_data:
+            # the client sent more before our reply: pipelining
+            with self.srv.lock:
+                self.srv.pipelined += 1
         return l.rstrip(b'\r').decode('latin-1')
 
     def reply(self, code, *lines):
@@ -227,12 +233,14 @@ class Session:
                 self.rcpt(arg)
             elif verb == 'DATA':
                 self.reply(354, 'End data with <CR><LF>.<CR><LF>')
+                self.in_data = True
                 body = []
                 while True:
                     d = self.line()
                     if d is None:
                         return
                     if d == '.':
+                        self.in_data = False
                         break
                     body.append(d)
                 with self.srv.lock:

@@ -151,6 +151,7 @@ def safe_server_ok():
         rsets = len(s.commands('RSET'))
         check(rsets >= len(cases) - 1, 'RSET between cases: %d' % rsets)
         check(len(s.commands('EHLO')) == 1 and not s.commands('HELO'), 'EHLO once')
+        check(s.pipelined == 0, 'the probe pipelined %d commands' % s.pipelined)
         check(d['target']['port'] == s.port, d['target'])
         check(d['parameters']['server_name'] == 'mx.test.example', 'server name from the banner: %r'
               % d['parameters'])
@@ -469,6 +470,25 @@ def formats():
         check('\033[' not in p.stdout, 'colour on a pipe')
         check(re.search(r'(?m)^plain\s+CLOSED\s+RCPT\s+550 5\.7\.1', p.stdout), p.stdout)
         check('RELAY OK - ' in p.stdout, p.stdout)
+    with ScriptedServer('safe') as s:
+        # colour only on a terminal
+        import pty
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([SELFTEST, '-H', 'hosted.example', '--only', 'plain',
+                                 '127.0.0.1:%d' % s.port], stdout=slave, stderr=slave)
+        os.close(slave)
+        out = b''
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        check(proc.wait(timeout=30) == 0, 'exit on a tty')
+        check(b'\033[32mCLOSED' in out and b'\033[1;32mRELAY OK' in out, out[-400:])
     with ScriptedServer('open') as s:
         p = probe(s.port, '--only', 'plain', fmt='nagios')
         expect_exit(p, 2)
