@@ -34,6 +34,9 @@ local cases = {
 	 "user@ext.example", "esmtp", "reject"},
 }
 
+-- In monitor mode relaylock logs would-reject and lets the recipient pass.
+local monitor = os.getenv("RL_MODE") == "monitor"
+
 mt.set_timeout(10)
 for i, c in ipairs(cases) do
 	mt.echo("case " .. i .. ": connecting")
@@ -59,8 +62,10 @@ for i, c in ipairs(cases) do
 	local got = "other"
 	if r == SMFIR_CONTINUE or r == SMFIR_ACCEPT then got = "accept" end
 	if r == SMFIR_REPLYCODE or r == SMFIR_REJECT then got = "reject" end
-	if got ~= c[7] then
-		fail("case " .. i .. " (" .. c[3] .. "): expected " .. c[7] .. ", got " .. got)
+	local want = c[7]
+	if monitor then want = "accept" end
+	if got ~= want then
+		fail("case " .. i .. " (" .. c[3] .. "): expected " .. want .. ", got " .. got)
 	end
 	mt.disconnect(conn)
 end
