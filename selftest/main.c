@@ -600,6 +600,9 @@ int main(int argc, char **argv)
 		            "the result proves nothing for outside clients", opt.dst_text);
 
 	status = st_probe(&opt, &run, cfg ? st_conf_trusted : NULL, cfg);
+	if (!run.connected && ns.created)
+		st_run_warn(&run, "--netns auto probes %s, the host's end of the link: the MTA "
+		            "must listen there (Postfix: inet_interfaces = all)", opt.dst_text);
 	st_netns_cleanup(&ns);
 	st_output(stdout, fmt, !no_color && fmt == ST_FMT_TABLE && isatty(1) &&
 	          getenv("NO_COLOR") == NULL, &opt, &run);
