@@ -20,7 +20,7 @@ static void put_flat(FILE *f, const char *s, size_t max)
 {
 	size_t i;
 
-	for (i = 0; s[i] && i < max; i++) {
+	for (i = 0; i < max && s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		fputc(c == '\n' ? '|' : (c < 0x20 || c >= 0x7f) ? '?' : c, f);
