@@ -3,7 +3,9 @@
 # unix socket, drive it with miltertest (tests/ops/daemon_log.lua, forged
 # client= text included), then check its log with fail2ban-regex (only the
 # real client addresses of refusals, also inside a journal prefix) and with
-# relaylock-report (counts). Cleans up on every path.
+# relaylock-report (counts); in enforce and monitor mode, and once without
+# -f through syslog(3) into a private syslog sink (facility mail checked).
+# Cleans up on every path.
 set -eu
 DAEMON=$1 REPORT=$2 FILTER=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +16,9 @@ done
 W=$(mktemp -d /tmp/relaylock-ops-daemon.XXXXXX)
 chmod 755 "$W"
 pid=
+sinkpid=
 cleanup() {
+	[ -n "$sinkpid" ] && kill "$sinkpid" 2> /dev/null || true
 	if [ -n "$pid" ] && kill -0 "$pid" 2> /dev/null; then
 		kill "$pid" 2> /dev/null || true
 		i=0
@@ -106,4 +110,50 @@ done
 }
 run_mode enforce
 run_mode monitor
+
+# Without -f: the daemon detaches and logs through syslog(3). A private
+# mount namespace puts a directory of our own on /dev, whose "log" socket
+# is a minimal syslog daemon; the host's /dev is untouched.
+echo "-- syslog (no -f)"
+mkdir -p "$W/dev"
+for d in null zero random urandom; do : > "$W/dev/$d"; done
+python3 "$HERE/syslog_sink.py" "$W/dev/log" "$W/syslog.log" "$W/facilities" 60 &
+sinkpid=$!
+i=0
+while [ ! -S "$W/dev/log" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -S "$W/dev/log" ] || fail "syslog sink did not start"
+sed -i -e 's/^mode = .*/mode = enforce/' -e "s|^pid_file = .*|pid_file = \"$W/relaylock.pid\"|" \
+	"$W/relaylock.conf"
+unshare --mount --propagation private sh -c '
+	for d in null zero random urandom; do mount --bind /dev/$d "$1/dev/$d"; done
+	mount --bind "$1/dev" /dev && exec "$2" -c "$1/relaylock.conf"' sh "$W" "$DAEMON" \
+	|| fail "relaylock did not start in the background"
+pid=$(cat "$W/relaylock.pid" 2> /dev/null || true)
+[ -n "$pid" ] && kill -0 "$pid" 2> /dev/null || fail "no daemon process after start"
+RL_SOCKET="unix:$W/relaylock.sock" timeout 60 miltertest -s "$HERE/daemon_log.lua" \
+	> "$W/miltertest.out" 2>&1 || { cat "$W/miltertest.out" >&2; fail "miltertest (syslog)"; }
+kill "$pid"
+i=0
+while kill -0 "$pid" 2> /dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+kill -0 "$pid" 2> /dev/null && fail "relaylock still running 15 s after SIGTERM"
+pid=
+sleep 0.3
+kill "$sinkpid" 2> /dev/null || true
+wait "$sinkpid" 2> /dev/null || true
+cp "$W/syslog.log" "$W/daemon.log" # shown on failure
+n=$(grep -c '^[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* mx relaylock\[[0-9]*\]: [^ ]*: action=' "$W/syslog.log" || true)
+[ "$n" = 10 ] || fail "syslog: expected 10 decision lines, found $n"
+[ -s "$W/facilities" ] || fail "syslog: nothing received"
+if grep -v '^2 ' "$W/facilities" > /dev/null; then
+	fail "syslog: a message not in facility mail: $(sort -u "$W/facilities" | tr '\n' ' ')"
+fi
+"$HERE/fail2ban_test.sh" "$FILTER" "$W/syslog.log" "$HERE/data/daemon.expected"
+"$REPORT" --format json --action all "$W/syslog.log" > "$W/syslog.json"
+python3 - "$W/syslog.json" <<'PY' || fail "relaylock-report counts on the syslog file"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["decisions"] == 10 and d["by_action"]["reject"] == 7, d["by_action"]
+assert d["other_relaylock_lines"] >= 1
+print("report: syslog file, 10 decisions, 7 reject")
+PY
 echo "daemon_log_test: real daemon log checked with fail2ban-regex and relaylock-report"

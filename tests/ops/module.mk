@@ -45,7 +45,7 @@ bench-report: $(REPORT)
 CHECK_TARGETS += check-ops-report check-ops-fail2ban check-ops-daemon-log check-ops-man \
 	check-ops-install
 BENCH_TARGETS += bench-report
-DEB_PACKAGES  += python3 fail2ban man-db groff-base gzip miltertest
+DEB_PACKAGES  += python3 fail2ban man-db groff-base gzip miltertest util-linux mount
 
 # The line parser as a fuzz target: replayed over tests/ops/corpus/report in
 # make check; `make fuzz` runs it under libFuzzer (clang).
