@@ -185,3 +185,17 @@ bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
 			return true;
 	return false;
 }
+
+bool rl_domain_set_find(const struct rl_domain_set *set,
+                        bool (*fn)(const char *entry, void *arg), void *arg)
+{
+	/* The arena holds each distinct entry once, in insertion order. */
+	for (size_t off = 0; set && off < set->arena_len;) {
+		const char *entry = set->arena + off;
+
+		if (fn(entry, arg))
+			return true;
+		off += strlen(entry) + 1;
+	}
+	return false;
+}

@@ -25,6 +25,12 @@ int rl_domain_set_add(struct rl_domain_set *set, const char *text, size_t len,
 bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
                          size_t len);
 
+/* Call FN on each entry in canonical text (".parent" and "[literal]" forms
+ * included), in the order they were added, until FN returns true. Returns
+ * whether one did. */
+bool rl_domain_set_find(const struct rl_domain_set *set,
+                        bool (*fn)(const char *entry, void *arg), void *arg);
+
 /* How many distinct entries the set holds. */
 size_t rl_domain_set_count(const struct rl_domain_set *set);
 

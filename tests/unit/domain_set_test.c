@@ -118,12 +118,41 @@ static void test_many(void **state)
 	assert_false(rl_domain_set_match(NULL, "a", 1));
 }
 
+static bool collect(const char *entry, void *arg)
+{
+	char *buf = arg;
+
+	strcat(buf, entry);
+	strcat(buf, " ");
+	return strcmp(entry, "[192.0.2.5]") == 0; /* stop here */
+}
+
+static void test_find(void **state)
+{
+	struct rl_domain_set *set = rl_domain_set_new();
+	char seen[256] = "";
+
+	(void)state;
+	add_ok(set, "B.example");
+	add_ok(set, ".parent.example");
+	add_ok(set, "b.example."); /* a duplicate is listed once */
+	add_ok(set, "[192.0.2.5]");
+	add_ok(set, "after.example");
+	assert_true(rl_domain_set_find(set, collect, seen));
+	assert_string_equal(seen, "b.example .parent.example [192.0.2.5] ");
+	seen[0] = '\0';
+	assert_false(rl_domain_set_find(NULL, collect, seen));
+	assert_string_equal(seen, "");
+	rl_domain_set_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matching),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests_name("domain_set", tests, NULL, NULL);
