@@ -1,7 +1,6 @@
 /* decision_log.c - format and escape the decision log line. */
 #include "decision_log.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static int needs_escape(unsigned char c)
@@ -18,6 +17,13 @@ size_t rl_log_escape(char *buf, size_t size, const char *value)
 		return 0;
 	if (!value || !value[0])
 		value = "-";
+	/* Most values need no escaping: copy them in one go. */
+	for (i = 0; value[i] && i < RL_LOG_VALUE_MAX && !needs_escape((unsigned char)value[i]); i++)
+		;
+	if (!value[i] && i < size) {
+		memcpy(buf, value, i + 1);
+		return i;
+	}
 	for (i = 0; value[i] && i < RL_LOG_VALUE_MAX; i++) {
 		unsigned char c = (unsigned char)value[i];
 
@@ -39,29 +45,42 @@ size_t rl_log_escape(char *buf, size_t size, const char *value)
 	return o;
 }
 
+/* Append the string S to BUF at *O, bounded; snprintf costs too much on
+ * the hot path. */
+static void append(char *buf, size_t size, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*o + n >= size)
+		n = size - 1 - *o;
+	memcpy(buf + *o, s, n);
+	*o += n;
+	buf[*o] = '\0';
+}
+
 size_t rl_decision_log_format(char *buf, size_t size,
                               const struct rl_log_entry *e)
 {
-	const char *keys[] = {"auth", "from", "rcpt", "resolved", "mailer"};
+	static const char *const keys[] = {" auth=", " from=", " rcpt=",
+	                                   " resolved=", " mailer="};
 	const char *vals[] = {e->auth, e->from, e->rcpt, e->resolved, e->mailer};
-	size_t o;
-	int n;
+	size_t o = 0;
 
-	n = snprintf(buf, size, "%s: action=%s reason=%s client=%s",
-	             e->queue_id && e->queue_id[0] ? e->queue_id : "NOQUEUE",
-	             e->action, e->reason, e->client ? e->client : "unknown");
-	if (n < 0)
+	if (size == 0)
 		return 0;
-	o = (size_t)n < size ? (size_t)n : size - 1;
+	buf[0] = '\0';
+	append(buf, size, &o, e->queue_id && e->queue_id[0] ? e->queue_id : "NOQUEUE");
+	append(buf, size, &o, ": action=");
+	append(buf, size, &o, e->action);
+	append(buf, size, &o, " reason=");
+	append(buf, size, &o, e->reason);
+	append(buf, size, &o, " client=");
+	append(buf, size, &o, e->client ? e->client : "unknown");
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		n = snprintf(buf + o, size - o, " %s=", keys[i]);
-		if (n < 0 || (size_t)n >= size - o)
-			return o;
-		o += (size_t)n;
+		append(buf, size, &o, keys[i]);
 		o += rl_log_escape(buf + o, size - o, vals[i]);
 	}
-	n = snprintf(buf + o, size - o, " mode=%s", e->mode);
-	if (n > 0)
-		o += (size_t)n < size - o ? (size_t)n : size - o - 1;
+	append(buf, size, &o, " mode=");
+	append(buf, size, &o, e->mode);
 	return o;
 }

@@ -17,4 +17,8 @@ void rl_log(int priority, const char *fmt, ...)
 void rl_log_always(int priority, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Log the ready-made LINE whatever the threshold when FORCE, else when
+ * PRIORITY passes it: the decision path, without another format pass. */
+void rl_log_line(int priority, bool force, const char *line);
+
 #endif

@@ -30,20 +30,29 @@ static atomic_bool warned_no_resolution;
 bool rl_client_ip(const struct sockaddr *sa, const char *client_addr,
                   struct rl_ip *out)
 {
-	char text[INET6_ADDRSTRLEN];
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 	memset(out, 0, sizeof *out);
 	if (sa && sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
 
-		return inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) &&
-		       rl_ip_parse(text, out);
+		out->family = AF_INET;
+		memcpy(out->addr, &in->sin_addr, 4);
+		return true;
 	}
 	if (sa && sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+		const unsigned char *b = in6->sin6_addr.s6_addr;
 
-		return inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text) &&
-		       rl_ip_parse(text, out);
+		/* ::ffff:a.b.c.d is an IPv4 client. */
+		if (memcmp(b, mapped, sizeof mapped) == 0) {
+			out->family = AF_INET;
+			memcpy(out->addr, b + 12, 4);
+		} else {
+			out->family = AF_INET6;
+			memcpy(out->addr, b, 16);
+		}
+		return true;
 	}
 	return client_addr && rl_ip_parse(client_addr, out);
 }
@@ -139,12 +148,14 @@ static void log_decision(SMFICTX *ctx, const struct conn *c,
 		                ? "monitor" : "enforce",
 	};
 
+	/* Rejects are always logged; accepts at accept_log_level. */
+	if (d->verdict == RL_ACCEPT && cfg->daemon.accept_log_level > cfg->daemon.log_level)
+		return;
 	rl_decision_log_format(line, sizeof line, &e);
 	if (d->verdict == RL_ACCEPT)
-		rl_log(cfg->daemon.accept_log_level, "%s", line);
+		rl_log_line(cfg->daemon.accept_log_level, false, line);
 	else
-		rl_log_always(d->verdict == RL_TEMPFAIL ? LOG_WARNING : LOG_NOTICE,
-		              "%s", line);
+		rl_log_line(d->verdict == RL_TEMPFAIL ? LOG_WARNING : LOG_NOTICE, true, line);
 }
 
 static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
