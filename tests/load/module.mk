@@ -15,3 +15,11 @@ bench-milter: $(DAEMON) $(MILTER_LOAD) $(NULL_MILTER)
 	@tests/bench/milter_bench.sh $(DAEMON) $(NULL_MILTER) $(MILTER_LOAD) | tee -a $(BENCH_LOG)
 
 BENCH_TARGETS += bench-milter
+
+.PHONY: bench-postfix
+bench-postfix: $(DAEMON) $(NULL_MILTER)
+	@RELAYLOCK=$(abspath $(DAEMON)) NULL_MILTER=$(abspath $(NULL_MILTER)) \
+	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/bench \
+	  python3 tests/bench/postfix_bench.py | tee -a $(BENCH_LOG)
+
+BENCH_TARGETS += bench-postfix
