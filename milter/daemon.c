@@ -31,6 +31,7 @@ struct run {
 	int ready_fd;                  /* daemon mode: tells the parent we run */
 	struct rl_holder *holder;
 	bool pid_written;
+	const char *socket_path;       /* a unix socket we created, else NULL */
 };
 
 static void startup_error(const struct run *r, const char *fmt, ...)
@@ -193,12 +194,7 @@ static int drop_privileges(const struct run *r, const struct passwd *pw)
 			       (long)geteuid(), r->s.user);
 		return 0;
 	}
-	if (pw->pw_uid == 0) {
-		if (!r->s.run_as_root) {
-			startup_error(r, "refusing to run as root: set user to an "
-			              "unprivileged account, or run_as_root = true");
-			return EX_NOPERM;
-		}
+	if (pw->pw_uid == 0) { /* start() refused this without run_as_root */
 		rl_log_always(LOG_WARNING, "running as root (run_as_root = true)");
 		return 0;
 	}
@@ -311,6 +307,11 @@ static int start(struct run *r)
 		startup_error(r, "user %s does not exist", r->s.user);
 		return EX_NOUSER;
 	}
+	if (pw && pw->pw_uid == 0 && geteuid() == 0 && !r->s.run_as_root) {
+		startup_error(r, "refusing to run as root: set user to an "
+		              "unprivileged account, or run_as_root = true");
+		return EX_NOPERM;
+	}
 	if (smfi_register(*rl_milter_desc(r->holder)) != MI_SUCCESS) {
 		startup_error(r, "smfi_register failed");
 		return EX_SOFTWARE;
@@ -326,14 +327,20 @@ static int start(struct run *r)
 		startup_error(r, "cannot open milter socket %s", r->s.socket);
 		return EX_UNAVAILABLE;
 	}
+	r->socket_path = path;
 	if (path && (rc = socket_permissions(r, path, pw)) != 0)
 		return rc;
 	if ((rc = drop_privileges(r, pw)) != 0)
 		return rc;
 
-	/* Every thread from here on inherits SIGUSR1 blocked. */
+	/* Every thread from here on inherits these blocked: SIGUSR1 goes to
+	 * the reload thread, the others to libmilter's signal thread, which
+	 * stops smfi_main() cleanly. Unblocked, they would kill the process. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (pthread_create(&tid, NULL, reload_thread, r) != 0) {
 		startup_error(r, "cannot start the reload thread");
@@ -386,6 +393,8 @@ int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
 			rc = EX_SOFTWARE;
 		rl_log_always(LOG_NOTICE, "relaylock stopped");
 	}
+	if (rc != 0 && r.socket_path)
+		unlink(r.socket_path); /* start-up failed after creating it */
 	if (r.pid_written && unlink(r.s.pid_file) != 0)
 		rl_log(LOG_WARNING, "cannot remove pid file %s: %s", r.s.pid_file,
 		       strerror(errno));
