@@ -29,7 +29,7 @@ print(int(int(sys.argv[3]) / best), rss)
 PY
 }
 set -- $(rate "$W/bench.log")
-echo "bench: report_plain_lines_per_s $1 lines/s"
+echo "bench: report_lines_per_s $1 lines/s"
 echo "bench: report_max_rss $2 KiB"
 set -- $(rate "$W/bench.log.gz")
 echo "bench: report_gz_lines_per_s $1 lines/s"
