@@ -1,5 +1,5 @@
-# tests/stress/: load, reloads, hostile milter input, start-up faults and
-# privileges. make stress runs the long versions (each under 10 minutes);
+# tests/stress/: load, reloads, hostile milter input, start-up faults,
+# privileges, and relaylock SIGKILLed under a real Postfix. make stress runs the long versions (each under 10 minutes);
 # make check runs short ones. The hostile test runs an ASan/UBSan build of
 # the daemon (built in $(BUILD)/asan), the reload test also a
 # ThreadSanitizer build in make stress ($(BUILD)/tsan).
@@ -21,12 +21,16 @@ check-stress: $(DAEMON) $(MILTER_LOAD) $(ASAN_DAEMON)
 	@$(STRESS_ENV) tests/stress/reload_test.sh 20 20000
 	@$(STRESS_ENV) RELAYLOCK_ASAN=$(abspath $(ASAN_DAEMON)) tests/stress/hostile_test.sh
 	@$(STRESS_ENV) tests/stress/faults_test.sh
+	@$(STRESS_ENV) RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/stress \
+	  python3 tests/stress/sigkill_postfix.py
 
 stress-long: $(DAEMON) $(MILTER_LOAD) $(ASAN_DAEMON)
 	@$(STRESS_ENV) tests/stress/load_test.sh 500 100000
 	@$(STRESS_ENV) tests/stress/reload_test.sh 100 100000
 	@$(STRESS_ENV) RELAYLOCK_ASAN=$(abspath $(ASAN_DAEMON)) tests/stress/hostile_test.sh
 	@$(STRESS_ENV) tests/stress/faults_test.sh
+	@$(STRESS_ENV) RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/stress \
+	  python3 tests/stress/sigkill_postfix.py
 
 # The reload test again with the daemon under ThreadSanitizer.
 stress-tsan: $(MILTER_LOAD) $(TSAN_DAEMON)
