@@ -32,6 +32,7 @@ struct run {
 	struct rl_holder *holder;
 	bool pid_written;
 	const char *socket_path;       /* a unix socket we created, else NULL */
+	bool reload_started;
 };
 
 static void startup_error(const struct run *r, const char *fmt, ...)
@@ -347,6 +348,7 @@ static int start(struct run *r)
 		return EX_OSERR;
 	}
 	pthread_detach(tid);
+	r->reload_started = true;
 	return 0;
 }
 
@@ -395,6 +397,8 @@ int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
 	}
 	if (rc != 0 && r.socket_path)
 		unlink(r.socket_path); /* start-up failed after creating it */
+	if (rc != 0 && !r.reload_started)
+		rl_holder_free(r.holder); /* nothing else can hold it yet */
 	if (r.pid_written && unlink(r.s.pid_file) != 0)
 		rl_log(LOG_WARNING, "cannot remove pid file %s: %s", r.s.pid_file,
 		       strerror(errno));
