@@ -8,7 +8,6 @@ Env: RELAYLOCK, NULL_MILTER, RELAYLOCK_IT_WORKDIR (as the integration tests).
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -47,13 +46,7 @@ def start_null(cl, wd):
 def main():
     if not h.in_private_namespace():
         return h.reexec_in_namespace(HOSTNAME)
-    base = os.path.abspath(os.environ.get('RELAYLOCK_IT_WORKDIR') or
-                           os.path.join(h.REPO, 'build', 'integration'))
-    wd = base + '-postfix-bench'
-    shutil.rmtree(wd, ignore_errors=True)
-    os.makedirs(wd)
-    os.chmod(wd, 0o755)
-    h.setup_namespace(HOSTNAME, wd)
+    wd = h.fresh_workdir('-postfix-bench', HOSTNAME)
     with h.Cleanup() as cl:
         out = h.SmtpSink(cl, wd, 'outside').start()
         hosted = h.SmtpSink(cl, wd, 'hosted').start()

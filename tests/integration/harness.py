@@ -17,6 +17,8 @@ Namespaces
       `unshare --net --mount --uts` and return its exit status. Inside, call
       setup_namespace(). Only the namespace's own loopback exists there, so
       fixed ports never collide with other test runs and nothing can leave.
+  fresh_workdir(suffix, hostname) -> path
+      an empty $RELAYLOCK_IT_WORKDIR+SUFFIX with setup_namespace() done.
   setup_namespace(hostname, workdir)
       lo up, hostname HOSTNAME, private /etc/hosts (bind mount, private
       propagation) that maps HOSTNAME to 127.0.0.1. Sendmail needs this.
@@ -87,7 +89,8 @@ MTAs (both open relays on purpose; only the milter can close them)
       Sendmail's own (LOCAL_DOMAIN) and the local mailer appends to it.
       .port uses the milter (F=T: fail closed), .open_port has none.
       open_relay=False drops promiscuous_relay (Sendmail's own rules); NAME
-      is the instance's directory, so two instances can run side by side.
+      is the instance's directory, so two instances can run side by side;
+      delivery_mode='queue' keeps accepted mail queued (benchmarks).
       .start(), .stop(), .flush(), .wait_queue_empty(timeout), .queue_size().
   sendmail_root(cache) -> path   download (apt-get download, with one
       apt-get update retry) and unpack sendmail-bin/-cf/-base once. Call it
@@ -270,6 +273,20 @@ def reexec_in_namespace(hostname, argv=None):
     p = subprocess.run(['unshare', '--net', '--mount', '--uts',
                         '--propagation', 'private', '--'] + argv, env=env)
     return p.returncode
+
+
+def fresh_workdir(suffix, hostname):
+    """Inside the private namespace: an empty WORKDIR named after
+    $RELAYLOCK_IT_WORKDIR (default build/integration) plus SUFFIX, with the
+    namespace set up for HOSTNAME. Returns its path."""
+    base = os.path.abspath(os.environ.get('RELAYLOCK_IT_WORKDIR') or
+                           os.path.join(REPO, 'build', 'integration'))
+    wd = base + suffix
+    shutil.rmtree(wd, ignore_errors=True)
+    os.makedirs(wd)
+    os.chmod(wd, 0o755)
+    setup_namespace(hostname, wd)
+    return wd
 
 
 def setup_namespace(hostname, workdir):
@@ -1022,7 +1039,7 @@ define(`confMAX_DAEMON_CHILDREN', `0')dnl
 define(`confCONNECTION_RATE_THROTTLE', `0')dnl
 define(`confREFUSE_LA', `0')dnl
 define(`confQUEUE_LA', `0')dnl
-define(`confDELIVERY_MODE', `background')dnl
+define(`confDELIVERY_MODE', `{delivery_mode}')dnl
 define(`confPRIVACY_FLAGS', `authwarnings')dnl
 define(`SMART_HOST', `[127.0.0.2]')dnl
 define(`RELAY_MAILER_ARGS', `TCP $h {outside_port}')dnl
@@ -1062,10 +1079,11 @@ class Sendmail(_Mta):
     def __init__(self, cleanup, workdir, outside, hosted_box, milter=None,
                  hosted_domains=('hosted.example',), port=2525,
                  open_port=2526, hostname='mx.relaylock.test', cache=None,
-                 open_relay=True, name='sendmail'):
+                 open_relay=True, name='sendmail', delivery_mode='background'):
         self.cleanup = cleanup
         self.dir = os.path.join(workdir, name)
         self.open_relay = open_relay
+        self.delivery_mode = delivery_mode
         self.outside = outside
         self.hosted_box = hosted_box
         self.milter = milter
@@ -1115,6 +1133,7 @@ class Sendmail(_Mta):
             milter = ''
         mc = SENDMAIL_MC.format(
             hostname=self.hostname, dir=self.dir,
+            delivery_mode=self.delivery_mode,
             outside_port=self.outside.port, milter=milter, port=self.port,
             open_port=self.open_port,
             relay="FEATURE(`promiscuous_relay')dnl\n" if self.open_relay else '',

@@ -14,23 +14,23 @@ $(ASAN_DAEMON): FORCE
 $(TSAN_DAEMON): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan SANITIZE=thread $@
 
+# $(call stress_suite,CONNS,RCPTS,RELOADS)
+define stress_suite
+	@$(STRESS_ENV) tests/stress/load_test.sh $(1) $(2)
+	@$(STRESS_ENV) tests/stress/reload_test.sh $(3) $(2)
+	@$(STRESS_ENV) RELAYLOCK_ASAN=$(abspath $(ASAN_DAEMON)) tests/stress/hostile_test.sh
+	@$(STRESS_ENV) tests/stress/faults_test.sh
+	@$(STRESS_ENV) RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/stress \
+	  python3 tests/stress/sigkill_postfix.py
+endef
+
 .PHONY: check-stress stress-long stress-tsan
 check-stress: $(DAEMON) $(MILTER_LOAD) $(ASAN_DAEMON)
 	@echo "== stress (short): load, reloads, hostile input, faults, privileges"
-	@$(STRESS_ENV) tests/stress/load_test.sh 100 20000
-	@$(STRESS_ENV) tests/stress/reload_test.sh 20 20000
-	@$(STRESS_ENV) RELAYLOCK_ASAN=$(abspath $(ASAN_DAEMON)) tests/stress/hostile_test.sh
-	@$(STRESS_ENV) tests/stress/faults_test.sh
-	@$(STRESS_ENV) RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/stress \
-	  python3 tests/stress/sigkill_postfix.py
+	$(call stress_suite,100,20000,20)
 
 stress-long: $(DAEMON) $(MILTER_LOAD) $(ASAN_DAEMON)
-	@$(STRESS_ENV) tests/stress/load_test.sh 500 100000
-	@$(STRESS_ENV) tests/stress/reload_test.sh 100 100000
-	@$(STRESS_ENV) RELAYLOCK_ASAN=$(abspath $(ASAN_DAEMON)) tests/stress/hostile_test.sh
-	@$(STRESS_ENV) tests/stress/faults_test.sh
-	@$(STRESS_ENV) RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/stress \
-	  python3 tests/stress/sigkill_postfix.py
+	$(call stress_suite,500,100000,100)
 
 # The reload test again with the daemon under ThreadSanitizer.
 stress-tsan: $(MILTER_LOAD) $(TSAN_DAEMON)

@@ -6,7 +6,6 @@ serves again. Env: RELAYLOCK, RELAYLOCK_IT_WORKDIR. Exit 1 on any failure.
 """
 
 import os
-import shutil
 import signal
 import sys
 import time
@@ -30,13 +29,7 @@ def check(name, ok, detail=''):
 def main():
     if not h.in_private_namespace():
         return h.reexec_in_namespace(HOSTNAME)
-    base = os.path.abspath(os.environ.get('RELAYLOCK_IT_WORKDIR') or
-                           os.path.join(h.REPO, 'build', 'integration'))
-    wd = base + '-sigkill'
-    shutil.rmtree(wd, ignore_errors=True)
-    os.makedirs(wd)
-    os.chmod(wd, 0o755)
-    h.setup_namespace(HOSTNAME, wd)
+    wd = h.fresh_workdir('-sigkill', HOSTNAME)
     with h.Cleanup() as cl:
         out = h.SmtpSink(cl, wd, 'outside').start()
         hosted = h.SmtpSink(cl, wd, 'hosted').start()
