@@ -133,6 +133,10 @@ static void log_decision(SMFICTX *ctx, const struct conn *c,
                          const struct rl_request *req,
                          const struct rl_decision *d, const struct rl_config *cfg)
 {
+	/* Rejects are always logged; accepts at accept_log_level. */
+	if (d->verdict == RL_ACCEPT && cfg->daemon.accept_log_level > cfg->daemon.log_level)
+		return;
+
 	char line[RL_LOG_LINE_MAX];
 	struct rl_log_entry e = {
 		.queue_id = smfi_getsymval(ctx, "i"),
@@ -148,9 +152,6 @@ static void log_decision(SMFICTX *ctx, const struct conn *c,
 		                ? "monitor" : "enforce",
 	};
 
-	/* Rejects are always logged; accepts at accept_log_level. */
-	if (d->verdict == RL_ACCEPT && cfg->daemon.accept_log_level > cfg->daemon.log_level)
-		return;
 	rl_decision_log_format(line, sizeof line, &e);
 	if (d->verdict == RL_ACCEPT)
 		rl_log_line(cfg->daemon.accept_log_level, false, line);

@@ -167,14 +167,12 @@ static char reply(int fd, char *data, size_t size)
 static int session(int tid, long seq)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	static char *const dummy = NULL;
 	char out[8192], data[PKT_MAX];
 	char client[64], qid[32];
 	size_t o;
 	int fd, ok = -1;
 	char r;
 
-	(void)dummy;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", sock_path);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0)
