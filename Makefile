@@ -12,11 +12,16 @@ PREFIX      ?= /usr/local
 EXEC_PREFIX ?= $(PREFIX)
 BINDIR      ?= $(EXEC_PREFIX)/bin
 SBINDIR     ?= $(EXEC_PREFIX)/sbin
+# Programs that only relaylock.service runs.
+LIBEXECDIR  ?= $(EXEC_PREFIX)/libexec/relaylock
 SYSCONFDIR  ?= $(PREFIX)/etc
 DATAROOTDIR ?= $(PREFIX)/share
 MANDIR      ?= $(DATAROOTDIR)/man
 DOCDIR      ?= $(DATAROOTDIR)/doc/relaylock
 RUNSTATEDIR ?= /run
+# Inside Postfix's queue directory, so that a chrooted smtpd reaches it
+# (relaylock(8), DEPLOYMENT); Sendmail uses the full path.
+SOCKET_DIR  ?= /var/spool/postfix/relaylock
 DESTDIR     ?=
 
 VERSION := 0.1.0
@@ -59,9 +64,20 @@ ALL_CPPFLAGS := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-DRELAYLOCK_VERSION='"$(VERSION)"' \
 	-DRELAYLOCK_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	-DRELAYLOCK_RUNSTATEDIR='"$(RUNSTATEDIR)"' \
+	-DRELAYLOCK_DEFAULT_SOCKET='"unix:$(SOCKET_DIR)/relaylock.sock"' \
 	-Imilter $(CONFUSE_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS  := $(WARNINGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
+
+# Scratch space of the tests that real MTAs and unprivileged daemons read:
+# outside the checkout, which may sit in a home directory they cannot
+# enter (root's, mode 0700). One per checkout, made on first use.
+SCRATCH ?= /var/tmp/relaylock-check$(subst /,-,$(abspath $(BUILD)))
+$(SCRATCH)/.made:
+	@install -d -m 0755 $(SCRATCH)
+	@[ "$$(stat -c %u $(SCRATCH))" = "$$(id -u)" ] || \
+	  { echo "$(SCRATCH) belongs to another user" >&2; exit 1; }
+	@touch $@
 
 # Debian packages the build, the tests and `make run` need; modules add more.
 DEB_PACKAGES := gcc make pkg-config libc6-dev libconfuse-dev libcmocka-dev \
@@ -121,7 +137,7 @@ check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory check-all
 
-check-all: all $(CHECK_TARGETS)
+check-all: all $(SCRATCH)/.made $(CHECK_TARGETS)
 	@echo "check: all test suites passed"
 
 # Each bench target appends its "bench: NAME VALUE UNIT" lines to
@@ -133,14 +149,14 @@ bench:
 	@$(MAKE) --no-print-directory bench-run
 	@tests/bench/to_json.sh $(BUILD)/bench.txt > $(BUILD)/bench.json
 	@echo "bench: figures in $(BUILD)/bench.json"
-bench-run: $(BENCH_TARGETS)
-stress: all $(STRESS_TARGETS)
+bench-run: $(SCRATCH)/.made $(BENCH_TARGETS)
+stress: all $(SCRATCH)/.made $(STRESS_TARGETS)
 fuzz: $(FUZZ_TARGETS)
 
 install: all $(INSTALL_TARGETS)
 uninstall: $(UNINSTALL_TARGETS)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SCRATCH)
 
 -include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)

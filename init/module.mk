@@ -19,7 +19,7 @@ INIT_UNITS := $(BUILD)/init/relaylock.service $(BUILD)/init/relaylock-selftest.s
 # Paths of the installed system go into the units at build time; they are
 # made again whenever PREFIX, SBINDIR, SYSCONFDIR... change.
 INIT_PATHS_STAMP := $(BUILD)/init/.paths
-INIT_PATHS_TEXT  := $(SBINDIR) $(SYSCONFDIR) $(RUNSTATEDIR)
+INIT_PATHS_TEXT  := $(SBINDIR) $(SYSCONFDIR) $(RUNSTATEDIR) $(LIBEXECDIR)
 $(INIT_PATHS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@echo '$(INIT_PATHS_TEXT)' | cmp -s - $@ || echo '$(INIT_PATHS_TEXT)' > $@
@@ -27,7 +27,8 @@ $(INIT_PATHS_STAMP): FORCE
 $(BUILD)/init/%: init/%.in $(INIT_PATHS_STAMP) init/module.mk
 	@mkdir -p $(@D)
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		-e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' $< > $@.tmp && mv $@.tmp $@
+		-e 's|@RUNSTATEDIR@|$(RUNSTATEDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+		$< > $@.tmp && mv $@.tmp $@
 
 ALL_TARGETS += $(INIT_GEN)
 
@@ -43,8 +44,9 @@ install-files: $(INIT_GEN)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/relaylock \
 		$(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
-		$(DESTDIR)$(EXAMPLESDIR)/fail2ban
+		$(DESTDIR)$(EXAMPLESDIR)/fail2ban $(DESTDIR)$(LIBEXECDIR)
 	$(INSTALL) -m 0755 $(INSTALL_BINS) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0755 init/relaylock-socket-dir $(DESTDIR)$(LIBEXECDIR)/
 	@# the admin's configuration: only when there is none yet
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relaylock/relaylock.conf ]; then \
 	  echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/relaylock/relaylock.conf"; \
@@ -71,6 +73,8 @@ install-files: $(INIT_GEN)
 
 uninstall-files:
 	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,relaylock relaylock-report relaylock-selftest)
+	rm -f $(DESTDIR)$(LIBEXECDIR)/relaylock-socket-dir
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(INSTALL_MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(INSTALL_MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(INIT_UNITS)))
@@ -85,4 +89,4 @@ uninstall-files:
 
 INSTALL_TARGETS   += install-files
 UNINSTALL_TARGETS += uninstall-files
-DEB_PACKAGES      += systemd
+DEB_PACKAGES      += systemd procps

@@ -514,8 +514,7 @@ static void defaults(struct load *ld)
 
 	rl_policy_params_default(&ld->params);
 	memset(d, 0, sizeof *d);
-	snprintf(d->socket, sizeof d->socket, "unix:%s/relaylock/relaylock.sock",
-	         RELAYLOCK_RUNSTATEDIR);
+	snprintf(d->socket, sizeof d->socket, "%s", RELAYLOCK_DEFAULT_SOCKET);
 	snprintf(d->pid_file, sizeof d->pid_file, "%s/relaylock/relaylock.pid",
 	         RELAYLOCK_RUNSTATEDIR);
 	strcpy(d->user, "relaylock");

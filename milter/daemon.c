@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "milter_callbacks.h"
+#include "notify.h"
 #include "policy_holder.h"
 
 struct run {
@@ -47,12 +48,9 @@ static void startup_error(const struct run *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (r->foreground)
-		rl_log_always(LOG_ERR, "%s", msg);
-	else {
-		fprintf(stderr, "relaylock: %s\n", msg);
-		rl_log_always(LOG_ERR, "%s", msg);
-	}
+	if (!r->foreground)
+		rl_report(LOG_ERR, "%s", msg); /* the detaching parent's stderr */
+	rl_log_always(LOG_ERR, "%s", msg);
 }
 
 static void copy(char *dst, size_t size, const char *src)
@@ -90,8 +88,8 @@ static int check_socket_path(const struct run *r, const char *path)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			startup_error(r, "socket directory %s does not exist (create it, "
-			              "e.g. systemd RuntimeDirectory=relaylock)", dir);
+			startup_error(r, "socket directory %s does not exist (relaylock.service "
+			              "creates it; see relaylock(8))", dir);
 			return EX_CANTCREAT;
 		}
 	}
@@ -115,11 +113,13 @@ static int check_socket_path(const struct run *r, const char *path)
 	return 0;
 }
 
-static int socket_permissions(const struct run *r, const char *path,
-                              const struct passwd *pw)
+/* The group that may connect: socket_group, else the group of the socket's
+ * directory (Debian: a setgid directory of group postfix, see relaylock(8)). */
+static int socket_gid(const struct run *r, const char *path, gid_t *gid)
 {
-	gid_t gid = pw ? pw->pw_gid : (gid_t)-1;
-	uid_t uid = pw && geteuid() == 0 ? pw->pw_uid : (uid_t)-1;
+	char dir[PATH_MAX];
+	char *slash;
+	struct stat st;
 
 	if (r->s.socket_group[0]) {
 		struct group *g = getgrnam(r->s.socket_group);
@@ -128,14 +128,47 @@ static int socket_permissions(const struct run *r, const char *path,
 			startup_error(r, "socket_group %s does not exist", r->s.socket_group);
 			return EX_NOUSER;
 		}
-		gid = g->gr_gid;
+		*gid = g->gr_gid;
+		return 0;
 	}
-	if (chown(path, uid, gid) != 0 && geteuid() == 0) {
-		startup_error(r, "chown %s: %s", path, strerror(errno));
+	copy(dir, sizeof dir, path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		copy(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0'; /* a socket in / */
+	else
+		*slash = '\0';
+	if (stat(dir, &st) != 0) {
+		startup_error(r, "stat %s: %s", dir, strerror(errno));
 		return EX_OSERR;
 	}
+	*gid = st.st_gid;
+	return 0;
+}
+
+static int socket_permissions(const struct run *r, const char *path,
+                              const struct passwd *pw)
+{
+	uid_t uid = pw && geteuid() == 0 ? pw->pw_uid : (uid_t)-1;
+	struct stat st;
+	gid_t gid;
+	int rc;
+
+	/* chmod before chown: once the file belongs to another user, root
+	 * needs CAP_FOWNER to change its mode. */
 	if (chmod(path, (mode_t)r->s.socket_mode) != 0) {
 		startup_error(r, "chmod %s: %s", path, strerror(errno));
+		return EX_OSERR;
+	}
+	if ((rc = socket_gid(r, path, &gid)) != 0)
+		return rc;
+	if (lstat(path, &st) == 0 && st.st_gid == gid &&
+	    (uid == (uid_t)-1 || st.st_uid == uid))
+		return 0;
+	if (chown(path, uid, gid) != 0) {
+		startup_error(r, "chown %s to group %ld: %s", path, (long)gid,
+		              strerror(errno));
 		return EX_OSERR;
 	}
 	return 0;
@@ -391,8 +424,10 @@ int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
 		              rl_policy_params(cfg->policy)->mode == RL_MODE_MONITOR
 		                      ? "monitor" : "enforce");
 		rl_holder_release(r.holder, cfg);
+		rl_notify("READY=1");
 		if (smfi_main() != MI_SUCCESS)
 			rc = EX_SOFTWARE;
+		rl_notify("STOPPING=1");
 		rl_log_always(LOG_NOTICE, "relaylock stopped");
 	}
 	if (rc != 0 && r.socket_path)

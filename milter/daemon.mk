@@ -1,6 +1,7 @@
 # milter/daemon.mk: `make run` runs the daemon in the foreground with the
 # sample config, on a fresh Debian 12 as root: it creates the unprivileged
-# user and the runtime directory when they are missing.
+# user, the runtime directory and the socket directory when they are
+# missing, as relaylock.service does.
 
 RUN_USER ?= relaylock
 RUN_DIR  ?= $(RUNSTATEDIR)/relaylock
@@ -11,5 +12,6 @@ run-daemon: $(DAEMON)
 	  useradd --system --no-create-home --home-dir /nonexistent \
 	    --shell /usr/sbin/nologin $(RUN_USER)
 	@install -d -o $(RUN_USER) -g $(RUN_USER) -m 0755 $(RUN_DIR)
+	@init/relaylock-socket-dir $(SOCKET_DIR) $(RUN_USER)
 	@echo "run: $(DAEMON) -f -c conf/relaylock.conf (Ctrl-C stops it)"
 	$(DAEMON) -f -c conf/relaylock.conf

@@ -1,24 +1,59 @@
-/* log.c - stderr or syslog, with a priority threshold. */
+/* log.c - stderr or syslog, with a priority threshold.
+ *
+ * Three destinations:
+ * - syslog(3), facility mail, when the daemon detaches;
+ * - the systemd journal, when stderr is the journal's stream
+ *   ($JOURNAL_STREAM): each line starts with "<N>" so journald records
+ *   its priority, and carries no prefix of its own (journald adds the
+ *   time and "relaylock[PID]:"; the unit's SyslogFacility= sets mail);
+ * - a terminal or file: "TIME relaylock[PID]: " before each line. */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "decision_log.h"
 
-static bool to_stderr;
+enum sink { SINK_STDERR, SINK_JOURNAL, SINK_SYSLOG };
+
+static enum sink sink = SINK_STDERR;
 static atomic_int threshold = LOG_NOTICE;
+
+/* True when stderr is the stream systemd connected to the journal. */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) != 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
+void rl_log_init(void)
+{
+	sink = stderr_is_journal() ? SINK_JOURNAL : SINK_STDERR;
+}
 
 void rl_log_open(bool foreground, int level)
 {
-	to_stderr = foreground;
 	atomic_store(&threshold, level);
-	if (!foreground)
-		openlog("relaylock", LOG_PID | LOG_NDELAY, LOG_MAIL);
+	if (foreground) {
+		rl_log_init();
+		return;
+	}
+	sink = SINK_SYSLOG;
+	openlog("relaylock", LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
 void rl_log_set_threshold(int level)
@@ -27,7 +62,7 @@ void rl_log_set_threshold(int level)
 }
 
 /* "YYYY-MM-DDTHH:MM:SSZ relaylock[PID]: ", made once a second per thread. */
-static size_t prefix(char *buf, size_t size)
+static size_t time_prefix(char *buf, size_t size)
 {
 	static _Thread_local time_t cached_t = -1;
 	static _Thread_local char cached[64];
@@ -52,17 +87,22 @@ static size_t prefix(char *buf, size_t size)
 	return cached_len;
 }
 
-static void emit(int priority, const char *msg)
+/* One write per line: threads never interleave within a line. */
+static void write_line(int priority, const char *msg, bool timed)
 {
 	char line[RL_LOG_LINE_MAX + 64];
-	size_t n, len;
+	size_t n = 0, len;
 
-	if (!to_stderr) {
-		syslog(priority, "%s", msg);
-		return;
+	if (sink == SINK_JOURNAL) {
+		line[n++] = '<';
+		line[n++] = (char)('0' + (LOG_PRI(priority) & 7));
+		line[n++] = '>';
+	} else if (timed) {
+		n = time_prefix(line, sizeof line);
+	} else {
+		memcpy(line, "relaylock: ", 11);
+		n = 11;
 	}
-	/* One write per line: threads never interleave within a line. */
-	n = prefix(line, sizeof line);
 	len = strlen(msg);
 	if (len > sizeof line - n - 1)
 		len = sizeof line - n - 1;
@@ -71,6 +111,14 @@ static void emit(int priority, const char *msg)
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, n) < 0)
 		return; /* nowhere left to report it */
+}
+
+static void emit(int priority, const char *msg)
+{
+	if (sink == SINK_SYSLOG)
+		syslog(priority, "%s", msg);
+	else
+		write_line(priority, msg, true);
 }
 
 static void vlog(int priority, const char *fmt, va_list ap)
@@ -105,4 +153,15 @@ void rl_log_always(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(priority, fmt, ap);
 	va_end(ap);
+}
+
+void rl_report(int priority, const char *fmt, ...)
+{
+	char msg[RL_LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	write_line(priority, msg, false);
 }

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "log.h"
 #include "query.h"
 
 #define DEFAULT_CONFIG RELAYLOCK_SYSCONFDIR "/relaylock/relaylock.conf"
@@ -43,16 +44,15 @@ static struct rl_config *load_or_report(const char *path)
 	struct rl_config *config;
 
 	if (!diag) {
-		fprintf(stderr, "relaylock: out of memory\n");
+		rl_report(LOG_ERR, "out of memory");
 		return NULL;
 	}
 	rl_diag_init(diag);
 	config = rl_config_load(path, diag);
 	for (size_t i = 0; i < diag->n; i++)
-		fprintf(stderr, "relaylock: %s\n", diag->msg[i]);
+		rl_report(LOG_ERR, "%s", diag->msg[i]);
 	if (diag->dropped)
-		fprintf(stderr, "relaylock: %zu more errors not shown\n",
-		        diag->dropped);
+		rl_report(LOG_ERR, "%zu more errors not shown", diag->dropped);
 	free(diag);
 	return config;
 }
@@ -74,6 +74,7 @@ int main(int argc, char **argv)
 	bool check_only = false;
 	int c, status;
 
+	rl_log_init(); /* errors before the daemon starts: terminal or journal */
 	while ((c = getopt_long(argc, argv, "c:p:u:P:ftq:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli.config_path = optarg; break;

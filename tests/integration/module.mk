@@ -11,8 +11,8 @@
 # The Sendmail packages are downloaded once into $(BUILD)/mta-cache.
 
 INTEGRATION_ENV = RELAYLOCK=$(abspath $(DAEMON)) \
-	RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration \
-	RELAYLOCK_MTA_CACHE=$(abspath $(BUILD))/mta-cache
+	RELAYLOCK_IT_WORKDIR=$(SCRATCH)/integration \
+	RELAYLOCK_MTA_CACHE=$(SCRATCH)/mta-cache
 
 .PHONY: check-integration check-integration-baseline \
 	check-integration-negative
@@ -33,8 +33,8 @@ CHECK_TARGETS += check-integration check-integration-negative
 check-integration-negative:
 	@echo "== integration negative control: a naive filter must be caught"
 	@out=$$(RELAYLOCK=$(abspath tests/integration/naive_milter.py) \
-	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration-negative \
-	  RELAYLOCK_MTA_CACHE=$(abspath $(BUILD))/mta-cache \
+	  RELAYLOCK_IT_WORKDIR=$(SCRATCH)/integration-negative \
+	  RELAYLOCK_MTA_CACHE=$(SCRATCH)/mta-cache \
 	  python3 tests/integration/run.py 2>&1); st=$$?; \
 	echo "$$out" | grep -E '^(SUMMARY|integration:)'; \
 	if [ $$st -ne 0 ] && echo "$$out" | grep -qE \

@@ -19,7 +19,7 @@ BENCH_TARGETS += bench-milter
 .PHONY: bench-postfix
 bench-postfix: $(DAEMON) $(NULL_MILTER)
 	@RELAYLOCK=$(abspath $(DAEMON)) NULL_MILTER=$(abspath $(NULL_MILTER)) \
-	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/bench \
+	  RELAYLOCK_IT_WORKDIR=$(SCRATCH)/bench \
 	  python3 tests/bench/postfix_bench.py | tee -a $(BENCH_LOG)
 
 BENCH_TARGETS += bench-postfix

@@ -38,7 +38,7 @@ DEB_PACKAGES  += openssl iproute2 util-linux python3 man-db
 check-selftest-postfix: $(SELFTEST) $(DAEMON)
 	@echo "== selftest: real Postfix, open and protected by relaylock"
 	@SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
-	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration \
+	  RELAYLOCK_IT_WORKDIR=$(SCRATCH)/integration \
 	  python3 tests/selftest/test_postfix.py
 
 CHECK_TARGETS += check-selftest-postfix
@@ -81,8 +81,8 @@ FUZZ_TARGETS  += fuzz-selftest
 check-selftest-sendmail: $(SELFTEST) $(DAEMON)
 	@echo "== selftest: real Sendmail, open and protected by relaylock"
 	@SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
-	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration \
-	  RELAYLOCK_MTA_CACHE=$(abspath $(BUILD))/mta-cache \
+	  RELAYLOCK_IT_WORKDIR=$(SCRATCH)/integration \
+	  RELAYLOCK_MTA_CACHE=$(SCRATCH)/mta-cache \
 	  python3 tests/selftest/test_sendmail.py
 
 CHECK_TARGETS += check-selftest-sendmail

@@ -20,7 +20,7 @@ define stress_suite
 	@$(STRESS_ENV) tests/stress/reload_test.sh $(3) $(2)
 	@$(STRESS_ENV) RELAYLOCK_ASAN=$(abspath $(ASAN_DAEMON)) tests/stress/hostile_test.sh
 	@$(STRESS_ENV) tests/stress/faults_test.sh
-	@$(STRESS_ENV) RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/stress \
+	@$(STRESS_ENV) RELAYLOCK_IT_WORKDIR=$(SCRATCH)/stress \
 	  python3 tests/stress/sigkill_postfix.py
 endef
 
