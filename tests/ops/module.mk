@@ -10,7 +10,7 @@ $(REPORT_PARSE_TEST): $(OPS_TEST_DIR)/report_parse_test.o $(BUILD)/report/parse.
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(CMOCKA_LIBS)
 
 .PHONY: check-ops-report check-ops-fail2ban check-ops-daemon-log check-ops-man \
-	check-ops-install bench-report
+	check-ops-install check-ops-journal bench-report
 check-ops-report: $(REPORT_PARSE_TEST) $(REPORT)
 	@echo "== relaylock-report"
 	@$(REPORT_PARSE_TEST)
@@ -28,6 +28,11 @@ check-ops-daemon-log: $(DAEMON) $(REPORT)
 	@echo "== real daemon log: fail2ban filter and relaylock-report"
 	@tests/ops/daemon_log_test.sh $(DAEMON) $(REPORT) conf/fail2ban/relaylock.conf
 
+# Under systemd: priorities as <N> prefixes, no own prefix in the journal.
+check-ops-journal: $(DAEMON)
+	@echo "== journal priorities"
+	@tests/ops/journal_log_test.sh $(DAEMON)
+
 check-ops-man:
 	@echo "== man pages"
 	@tests/ops/man_test.sh man/*.[58]
@@ -43,7 +48,7 @@ bench-report: $(REPORT)
 	@tests/ops/report_bench.sh $(REPORT) $(BUILD)/bench-data/report | tee -a $(BENCH_LOG)
 
 CHECK_TARGETS += check-ops-report check-ops-fail2ban check-ops-daemon-log check-ops-man \
-	check-ops-install
+	check-ops-install check-ops-journal
 BENCH_TARGETS += bench-report
 DEB_PACKAGES  += python3 fail2ban man-db groff-base gzip miltertest util-linux mount
 
