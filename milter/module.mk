@@ -4,7 +4,7 @@
 # probe, the tests and the benchmarks link.
 CORE_SRCS   := milter/address.c milter/domain_set.c milter/net_set.c \
 	milter/policy.c milter/idna.c
-CONFIG_SRCS := milter/config.c
+CONFIG_SRCS := milter/config.c milter/config_text.c
 CORE_LIB    := $(BUILD)/librelaylock.a
 
 # The core maps IDNs with libidn2. Every link line in the tree names the
