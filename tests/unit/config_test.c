@@ -215,6 +215,13 @@ static void test_errors(void **state)
 		{"hosted_domains = {}\n", "no hosted domains"},
 		{"hosted_domains = { \"example.com\" }\nhosted_domains_file = \"missing\"\n",
 		 "relaylock.conf:2: hosted_domains_file: cannot read"},
+		/* Invalid IDNs: bad Punycode, a disallowed character, a mapped '@'. */
+		{"hosted_domains = { \"example.com\",\n \"xn--zzzz.example\" }\n",
+		 "relaylock.conf:2: hosted domain \"xn--zzzz.example\": not a valid"},
+		{"# x\nhosted_domains = { \".\xf0\x9f\x92\xa9.example\" }\n",
+		 "relaylock.conf:2: hosted domain"},
+		{"hosted_domains = { \"a\xef\xbc\xa0" "b.example\" }\n",
+		 "relaylock.conf:1: hosted domain"},
 	};
 
 	(void)state;
@@ -315,9 +322,12 @@ static void test_comment_markers_in_values(void **state)
 static void test_list_file_errors(void **state)
 {
 	(void)state;
-	write_file("domains", "good.example\n\nbad_domain.example\ntwo words.example\n");
+	write_file("domains", "good.example\n\nbad_domain.example\ntwo words.example\n"
+	                      "# idn\nb\xc3\xbc" "cher.example\nxn--abc.example\n");
 	expect_error("hosted_domains_file = \"domains\"\n", "domains:3: hosted domain");
 	expect_error("hosted_domains_file = \"domains\"\n", "domains:4: one entry per line");
+	expect_error("hosted_domains_file = \"domains\"\n",
+	             "domains:7: hosted domain \"xn--abc.example\"");
 	write_file("nets", "# x\n10.0.0.0/8\n10.1.2.3/16\n");
 	expect_error("hosted_domains = { \"example.com\" }\ntrusted_networks_file = \"nets\"\n",
 	             "nets:3: trusted network \"10.1.2.3/16\": host bits set");
