@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "idna.h"
+
 /* Trick flags gathered during one scan. A routing trick is reported before
- * a length or syntax fault: it tells the admin more. */
+ * a length or syntax fault, however long the address: it tells the admin
+ * more, and the scan itself never stops at a length bound. */
 enum {
 	F_SOURCE_ROUTE = 1 << 0,
 	F_MULTI_AT = 1 << 1,
@@ -152,52 +155,112 @@ static int canonical_literal(const char *in, size_t len,
 	return snprintf(out, RL_DOMAIN_MAX + 1, "[%s%s]", tag, text);
 }
 
+/* Check one ASCII label (LDH, 1 to 63 octets, no hyphen at either end)
+ * and write it to OUT in lower case. OUT may be IN. */
+static bool ldh_label(const char *in, size_t n, char *out)
+{
+	if (n == 0 || n > 63 || in[0] == '-' || in[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (!is_alnum(c) && c != '-')
+			return false;
+		out[i] = (char)lower(c);
+	}
+	return true;
+}
+
+/* ldh_label over each dot-separated label of IN (IDNA output). */
+static bool ldh_labels(const char *in, size_t n, char *out)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && in[i] != '.')
+			continue;
+		if (!ldh_label(in + start, i - start, out + start))
+			return false;
+		if (i < n)
+			out[i] = '.';
+		start = i + 1;
+	}
+	return true;
+}
+
+/* IDNA input: well-formed UTF-8 whose ASCII octets are LDH, so that no
+ * '@', '%' or '!' can hide in a U-label. */
+static bool idna_input_ok(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t k = s[i] >= 0x80 ? utf8_len(s + i, n - i)
+		                        : (is_alnum(s[i]) || s[i] == '-');
+
+		if (k == 0)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/* One label to OUT (CAP octets, room for the NUL). Plain ASCII stays on
+ * the fast path; UTF-8 and "xn--" labels are mapped and checked by IDNA,
+ * and what IDNA makes of them must be LDH again. Returns the length, -1
+ * when malformed, -2 when it does not fit. */
+static int canonical_label(const char *in, size_t n, char *out, size_t cap)
+{
+	char idna[RL_DOMAIN_MAX + 1];
+	int m;
+
+	if (!rl_idna_needed(in, n)) {
+		if (n == 0 || n > 63)
+			return -1;
+		if (n >= cap)
+			return -2;
+		return ldh_label(in, n, out) ? (int)n : -1;
+	}
+	if (!idna_input_ok((const unsigned char *)in, n))
+		return -1;
+	m = rl_idna_label(in, n, idna, sizeof idna);
+	if (m < 0)
+		return -1;
+	if ((size_t)m >= cap)
+		return -2;
+	return ldh_labels(idna, (size_t)m, out) ? m : -1;
+}
+
 int rl_domain_canonical(const char *in, size_t len, char out[RL_DOMAIN_MAX + 1])
 {
-	size_t label = 0, o = 0;
-	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0, start = 0;
 
-	if (len > 0 && s[0] == '[') {
-		if (len < 3 || len > RL_DOMAIN_MAX || s[len - 1] != ']' ||
+	if (len > 0 && in[0] == '[') {
+		if (len < 3 || len > RL_DOMAIN_MAX || in[len - 1] != ']' ||
 		    memchr(in, '\0', len))
 			return -1;
 		return canonical_literal(in, len, out);
 	}
-	if (len > 1 && s[len - 1] == '.')
+	if (len > 1 && in[len - 1] == '.')
 		len--;
-	if (len == 0 || len > RL_DOMAIN_MAX)
+	if (len == 0)
 		return -1;
-	for (size_t i = 0; i < len;) {
-		unsigned char c = s[i];
-
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return -1;
-			label = 0;
-			out[o++] = '.';
-			i++;
+	if (len > RL_DOMAIN_IN_MAX)
+		return -2;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && in[i] != '.')
 			continue;
-		}
-		if (c >= 0x80) {
-			size_t n = utf8_len(s + i, len - i);
+		int n = canonical_label(in + start, i - start, out + o,
+		                        RL_DOMAIN_MAX + 1 - o);
 
-			if (n == 0)
-				return -1;
-			memcpy(out + o, s + i, n);
-			o += n;
-			i += n;
-			label += n;
-		} else if (is_alnum(c) || (c == '-' && label > 0)) {
-			out[o++] = (char)lower(c);
-			i++;
-			label++;
-		} else
-			return -1;
-		if (label > 63)
-			return -1;
+		if (n < 0)
+			return n;
+		o += (size_t)n;
+		if (i < len) {
+			if (o + 1 >= RL_DOMAIN_MAX + 1)
+				return -2;
+			out[o++] = '.';
+		}
+		start = i + 1;
 	}
-	if (s[len - 1] == '-')
-		return -1;
 	out[o] = '\0';
 	return (int)o;
 }
@@ -328,8 +391,6 @@ enum rl_addr_kind rl_address_parse(const char *raw, size_t len,
 	out->local_len = local_len;
 	if (local_len == 0)
 		flags |= F_SYNTAX;
-	if (local_len > RL_LOCAL_MAX)
-		flags |= F_TOO_LONG;
 
 	if (local_len >= len)
 		return finish(out, flags, RL_ADDR_LOCAL_ONLY);
@@ -342,13 +403,11 @@ enum rl_addr_kind rl_address_parse(const char *raw, size_t len,
 		flags |= F_MULTI_AT;
 	if (dom_len > 0 && dom[0] == '[')
 		out->domain_literal = true;
-	if (dom_len > RL_DOMAIN_MAX + 1)
-		flags |= F_TOO_LONG;
-	else if (!(flags & (F_MULTI_AT | F_TOO_LONG))) {
+	if (!(flags & (F_MULTI_AT | F_TOO_LONG))) {
 		int n = rl_domain_canonical((const char *)dom, dom_len, out->domain);
 
 		if (n < 0) {
-			flags |= F_SYNTAX;
+			flags |= n == -2 ? F_TOO_LONG : F_SYNTAX;
 			out->domain[0] = '\0';
 		} else
 			out->domain_len = (size_t)n;

@@ -10,10 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* RFC 5321 4.5.3.1 limits, in octets. */
-#define RL_LOCAL_MAX 64
-#define RL_DOMAIN_MAX 255
-#define RL_PATH_MAX 256
+/* Length bounds, in octets. RFC 5321's 64-octet local part and 256-octet
+ * path are not enforced: Postfix and Sendmail deliver longer ones (SRS,
+ * VERP; see relaylock.conf(5)), and length is no relay trick. What is
+ * enforced is a bound for memory, above what either MTA accepts. */
+#define RL_DOMAIN_MAX 255     /* canonical (A-label) domain: DNS's limit */
+#define RL_DOMAIN_IN_MAX 1024 /* domain as typed: U-labels take more octets */
+#define RL_PATH_MAX 4096      /* whole path with its brackets */
 
 /* What the address is. When one address carries several tricks the first
  * routing kind in this order is reported. */
@@ -26,7 +29,7 @@ enum rl_addr_kind {
 	RL_ADDR_BACKSLASH,      /* user\@ext@hosted: escape outside quotes */
 	RL_ADDR_PERCENT_HACK,   /* user%ext@hosted */
 	RL_ADDR_BANG_PATH,      /* ext!user, ext!user@hosted */
-	RL_ADDR_TOO_LONG,       /* local part, domain or path over its limit */
+	RL_ADDR_TOO_LONG,       /* domain or path over its bound */
 	RL_ADDR_SYNTAX,         /* not an RFC 5321 path */
 };
 
@@ -49,8 +52,11 @@ enum rl_addr_kind rl_address_parse(const char *raw, size_t len,
 
 /* Validate a domain name or address literal and write its canonical form
  * to OUT: ASCII in lower case, no trailing dot, literals as "[192.0.2.5]"
- * or "[ipv6:2001:db8::5]". UTF-8 labels (SMTPUTF8) are kept as they are.
- * Returns the canonical length, or -1 when IN is malformed. */
+ * or "[ipv6:2001:db8::5]". Labels with UTF-8 (SMTPUTF8) or an "xn--"
+ * prefix go through IDNA (UTS #46, see idna.h), so "BÜCHER.example" and
+ * "xn--bcher-kva.example" give the same "xn--bcher-kva.example".
+ * Returns the canonical length, -1 when IN is malformed (an invalid IDN
+ * included), -2 when it is longer than RL_DOMAIN_MAX. */
 int rl_domain_canonical(const char *in, size_t len,
                         char out[RL_DOMAIN_MAX + 1]);
 

@@ -10,7 +10,11 @@
 #include <strings.h>
 #include <syslog.h>
 
+#include "config_text.h"
+
 #define LIST_LINE_MAX 1024
+/* relaylock.conf itself; long lists belong in list files. */
+#define CONFIG_SIZE_MAX (16u << 20)
 
 void rl_diag_init(struct rl_diag *diag)
 {
@@ -83,15 +87,27 @@ static unsigned line_of(cfg_t *cfg)
 	return cfg && cfg->line > 0 ? (unsigned)cfg->line : 0;
 }
 
-static void error_at(cfg_t *cfg, const char *fmt, ...)
+/* The line where VALUE began. In a callback libconfuse's count stands at
+ * the value's end; after rl_conf_strip_comments the only line breaks
+ * before that end are the value's own. */
+static unsigned value_line(cfg_t *cfg, const char *value)
+{
+	unsigned line = line_of(cfg);
+
+	for (; line > 1 && (value = strchr(value, '\n')); value++)
+		line--;
+	return line;
+}
+
+static void error_at(unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void error_at(cfg_t *cfg, const char *fmt, ...)
+static void error_at(unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	diag_vadd(current->diag, current->path, line_of(cfg), fmt, ap);
+	diag_vadd(current->diag, current->path, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -151,7 +167,7 @@ static int cb_hosted(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result
 	(void)opt;
 	KEEP_VALUE(result, value);
 	if (current && cfg->line > 0)
-		add_domain(current, current->path, line_of(cfg), value);
+		add_domain(current, current->path, value_line(cfg, value), value);
 	return 0;
 }
 
@@ -160,7 +176,7 @@ static int cb_trusted(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *resul
 	(void)opt;
 	KEEP_VALUE(result, value);
 	if (current && cfg->line > 0)
-		add_network(current, current->path, line_of(cfg), value);
+		add_network(current, current->path, value_line(cfg, value), value);
 	return 0;
 }
 
@@ -168,21 +184,22 @@ static int cb_list_file(cfg_t *cfg, cfg_opt_t *opt, const char *value,
                         void *result)
 {
 	struct load *ld = current;
+	unsigned line = value_line(cfg, value);
 
 	KEEP_VALUE(result, value);
 	if (!ld || cfg->line <= 0)
 		return 0;
 	if (ld->n_pending == sizeof ld->pending / sizeof ld->pending[0]) {
-		error_at(cfg, "%s: too many files", opt->name);
+		error_at(line, "%s: too many files", opt->name);
 		return 0;
 	}
 	ld->pending[ld->n_pending].name = strdup(value);
 	if (!ld->pending[ld->n_pending].name) {
-		error_at(cfg, "out of memory");
+		error_at(line, "out of memory");
 		return 0;
 	}
 	ld->pending[ld->n_pending].key = opt->name;
-	ld->pending[ld->n_pending++].line = line_of(cfg);
+	ld->pending[ld->n_pending++].line = line;
 	return 0;
 }
 
@@ -190,6 +207,7 @@ static int cb_list_file(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 static int cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	bool is_mode = strcmp(opt->name, "socket_mode") == 0;
+	unsigned line = value_line(cfg, value);
 	long lo = is_mode ? 0 : 1, hi = is_mode ? 0777 : 3600;
 	char *end;
 	long v;
@@ -198,9 +216,9 @@ static int cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	v = strtol(value, &end, is_mode ? 8 : 10);
 	if (errno || end == value || *end != '\0' || v < lo || v > hi) {
 		if (is_mode)
-			error_at(cfg, "socket_mode: \"%s\" is not an octal file mode", value);
+			error_at(line, "socket_mode: \"%s\" is not an octal file mode", value);
 		else
-			error_at(cfg, "%s: \"%s\" is not between %ld and %ld seconds",
+			error_at(line, "%s: \"%s\" is not between %ld and %ld seconds",
 			         opt->name, value, lo, hi);
 		v = lo;
 	}
@@ -216,15 +234,15 @@ static bool printable_ascii(const char *s)
 	return true;
 }
 
-static int copy_setting(cfg_t *cfg, const char *name, const char *value,
+static int copy_setting(unsigned line, const char *name, const char *value,
                         char *dst, size_t size)
 {
 	if (strlen(value) >= size) {
-		error_at(cfg, "%s: longer than %zu characters", name, size - 1);
+		error_at(line, "%s: longer than %zu characters", name, size - 1);
 		return -1;
 	}
 	if (!printable_ascii(value)) {
-		error_at(cfg, "%s: control or non-ASCII characters", name);
+		error_at(line, "%s: control or non-ASCII characters", name);
 		return -1;
 	}
 	strcpy(dst, value);
@@ -234,6 +252,7 @@ static int copy_setting(cfg_t *cfg, const char *name, const char *value,
 static int cb_mailer(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	struct rl_policy_params *p;
+	unsigned line = value_line(cfg, value);
 
 	(void)opt;
 	KEEP_VALUE(result, value);
@@ -245,14 +264,14 @@ static int cb_mailer(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result
 		current->local_mailers_set = true;
 	}
 	if (p->n_local_mailers == RL_MAILERS_MAX) {
-		error_at(cfg, "local_mailers: more than %d names", RL_MAILERS_MAX);
+		error_at(line, "local_mailers: more than %d names", RL_MAILERS_MAX);
 		return 0;
 	}
 	if (value[0] == '\0' || strpbrk(value, " \t") ||
-	    copy_setting(cfg, "local_mailers", value,
+	    copy_setting(line, "local_mailers", value,
 	                 p->local_mailers[p->n_local_mailers], sizeof p->local_mailers[0]) != 0) {
 		if (value[0] == '\0' || strpbrk(value, " \t"))
-			error_at(cfg, "local_mailers: \"%s\" is not a mailer name", value);
+			error_at(line, "local_mailers: \"%s\" is not a mailer name", value);
 		return 0;
 	}
 	p->n_local_mailers++;
@@ -317,6 +336,7 @@ static int cb_string(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result
 	const char *name = opt->name;
 	struct rl_policy_params *p;
 	struct rl_daemon_settings *d;
+	unsigned line = value_line(cfg, value);
 
 	KEEP_VALUE(result, value);
 	if (!ld || cfg->line <= 0)
@@ -329,50 +349,50 @@ static int cb_string(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result
 		else if (strcmp(value, "monitor") == 0)
 			p->mode = RL_MODE_MONITOR;
 		else
-			error_at(cfg, "mode: \"%s\" is neither enforce nor monitor", value);
+			error_at(line, "mode: \"%s\" is neither enforce nor monitor", value);
 	} else if (strcmp(name, "reject_code") == 0) {
 		if (strlen(value) != 3 || value[0] != '5' ||
 		    strspn(value, "0123456789") != 3)
-			error_at(cfg, "reject_code: \"%s\" is not a 5xx SMTP code", value);
+			error_at(line, "reject_code: \"%s\" is not a 5xx SMTP code", value);
 		else
 			strcpy(p->reject_code, value);
 	} else if (strcmp(name, "reject_dsn") == 0) {
 		if (strlen(value) >= sizeof p->reject_dsn || !valid_dsn(value, '5'))
-			error_at(cfg, "reject_dsn: \"%s\" is not a 5.X.Y status", value);
+			error_at(line, "reject_dsn: \"%s\" is not a 5.X.Y status", value);
 		else
 			strcpy(p->reject_dsn, value);
 	} else if (strcmp(name, "reject_text") == 0) {
 		if (value[0] == '\0' || strchr(value, '%'))
-			error_at(cfg, "reject_text: must be non-empty and hold no '%%'");
+			error_at(line, "reject_text: must be non-empty and hold no '%%'");
 		else
-			copy_setting(cfg, name, value, p->reject_text, sizeof p->reject_text);
+			copy_setting(line, name, value, p->reject_text, sizeof p->reject_text);
 	} else if (strcmp(name, "socket") == 0) {
 		if (!valid_socket(value))
-			error_at(cfg, "socket: \"%s\" is not unix:PATH, inet:PORT@HOST "
+			error_at(line, "socket: \"%s\" is not unix:PATH, inet:PORT@HOST "
 			              "or inet6:PORT@HOST", value);
 		else
-			copy_setting(cfg, name, value, d->socket, sizeof d->socket);
+			copy_setting(line, name, value, d->socket, sizeof d->socket);
 	} else if (strcmp(name, "user") == 0) {
 		if (value[0] == '\0' || strpbrk(value, " \t:"))
-			error_at(cfg, "user: \"%s\" is not a user name", value);
+			error_at(line, "user: \"%s\" is not a user name", value);
 		else
-			copy_setting(cfg, name, value, d->user, sizeof d->user);
+			copy_setting(line, name, value, d->user, sizeof d->user);
 	} else if (strcmp(name, "socket_group") == 0) {
 		if (strpbrk(value, " \t:"))
-			error_at(cfg, "socket_group: \"%s\" is not a group name", value);
+			error_at(line, "socket_group: \"%s\" is not a group name", value);
 		else
-			copy_setting(cfg, name, value, d->socket_group, sizeof d->socket_group);
+			copy_setting(line, name, value, d->socket_group, sizeof d->socket_group);
 	} else if (strcmp(name, "pid_file") == 0) {
 		if (value[0] != '\0' && value[0] != '/')
-			error_at(cfg, "pid_file: \"%s\" is not an absolute path", value);
+			error_at(line, "pid_file: \"%s\" is not an absolute path", value);
 		else
-			copy_setting(cfg, name, value, d->pid_file, sizeof d->pid_file);
+			copy_setting(line, name, value, d->pid_file, sizeof d->pid_file);
 	} else if (strcmp(name, "log_level") == 0 ||
 	           strcmp(name, "accept_log_level") == 0) {
 		int level = level_from_name(value);
 
 		if (level < 0)
-			error_at(cfg, "%s: \"%s\" is not one of err, warning, notice, "
+			error_at(line, "%s: \"%s\" is not one of err, warning, notice, "
 			              "info, debug", name, value);
 		else if (name[0] == 'l')
 			d->log_level = level;
@@ -508,6 +528,63 @@ static void finish_load(struct load *ld, cfg_t *cfg)
 	}
 }
 
+/* Line of the first NUL in TEXT (LEN octets), or 0 when there is none:
+ * libconfuse reads the text up to the first NUL. */
+static unsigned nul_line(const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len);
+	unsigned line = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = text; p < nul; p++)
+		line += *p == '\n';
+	return line;
+}
+
+/* PATH's text without its comments (see config_text.h), malloc'd; NULL
+ * with DIAG filled when it cannot be read. */
+static char *config_text(const char *path, struct rl_diag *diag)
+{
+	FILE *f = fopen(path, "r");
+	char *raw = NULL, *text = NULL;
+	size_t len = 0, cap = 0;
+	unsigned bad;
+
+	if (!f) {
+		rl_diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	while (!ferror(f) && !feof(f) && len <= CONFIG_SIZE_MAX) {
+		if (len == cap) {
+			char *r = realloc(raw, cap = cap ? cap * 2 : 8192);
+
+			if (!r)
+				break;
+			raw = r;
+		}
+		len += fread(raw + len, 1, cap - len, f);
+	}
+	if (ferror(f))
+		rl_diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+	else if (len > CONFIG_SIZE_MAX)
+		rl_diag_add(diag, path, 0, "larger than %u octets: put long lists "
+		            "in hosted_domains_file", CONFIG_SIZE_MAX);
+	else if (!feof(f) || !(text = malloc(len + 1)))
+		rl_diag_add(diag, path, 0, "out of memory");
+	else if ((bad = nul_line(raw, len)) != 0)
+		rl_diag_add(diag, path, bad, "NUL character");
+	else
+		rl_conf_strip_comments(raw, len, text);
+	fclose(f);
+	free(raw);
+	if (diag->n > 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 static void defaults(struct load *ld)
 {
 	struct rl_daemon_settings *d = &ld->daemon;
@@ -550,7 +627,8 @@ struct rl_config *rl_config_load(const char *path, struct rl_diag *diag)
 	};
 	struct load ld = {.diag = diag, .path = path};
 	struct rl_config *config = NULL;
-	cfg_t *cfg;
+	cfg_t *cfg = NULL;
+	char *text = NULL;
 	int r;
 
 	defaults(&ld);
@@ -563,11 +641,9 @@ struct rl_config *rl_config_load(const char *path, struct rl_diag *diag)
 		goto out;
 	}
 	cfg_set_error_function(cfg, confuse_error);
-	r = cfg_parse(cfg, path);
-	if (r == CFG_FILE_ERROR) {
-		rl_diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+	if (!(text = config_text(path, diag)))
 		goto out;
-	}
+	r = cfg_parse_buf(cfg, text);
 	if (r != CFG_SUCCESS) {
 		if (diag->n == 0)
 			rl_diag_add(diag, path, line_of(cfg), "syntax error");
@@ -597,6 +673,7 @@ struct rl_config *rl_config_load(const char *path, struct rl_diag *diag)
 out:
 	if (cfg)
 		cfg_free(cfg);
+	free(text);
 	current = NULL;
 	load_free(&ld);
 	return config;

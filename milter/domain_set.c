@@ -140,7 +140,8 @@ int rl_domain_set_add(struct rl_domain_set *set, const char *text, size_t len,
 		skip = 1; /* ".example.com": every subdomain */
 	n = rl_domain_canonical(text + skip, len - skip, key + skip);
 	if (n < 0) {
-		*err = "not a valid domain name or address literal";
+		*err = n == -2 ? "longer than 255 octets (in A-label form)"
+		               : "not a valid domain name, IDN or address literal";
 		return -1;
 	}
 	if (skip)

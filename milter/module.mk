@@ -3,9 +3,17 @@
 # The core and the loader form a library that the daemon, the self-test
 # probe, the tests and the benchmarks link.
 CORE_SRCS   := milter/address.c milter/domain_set.c milter/net_set.c \
-	milter/policy.c
-CONFIG_SRCS := milter/config.c
+	milter/policy.c milter/idna.c
+CONFIG_SRCS := milter/config.c milter/config_text.c
 CORE_LIB    := $(BUILD)/librelaylock.a
+
+# The core maps IDNs with libidn2. Every link line in the tree names the
+# core's libraries as $(CONFUSE_LIBS), so libidn2 joins that list.
+IDN2_CFLAGS := $(shell $(PKG_CONFIG) --cflags libidn2 2>/dev/null)
+IDN2_LIBS   := $(shell $(PKG_CONFIG) --libs libidn2 2>/dev/null || echo -lidn2)
+ALL_CPPFLAGS += $(IDN2_CFLAGS)
+CONFUSE_LIBS += $(IDN2_LIBS)
+DEB_PACKAGES += libidn2-dev
 CORE_LIBS   := $(CORE_LIB) $(CONFUSE_LIBS)
 
 # Every other .c file in milter/ belongs to the daemon.

@@ -1,6 +1,8 @@
 /* address_fuzz.c - the RFC 5321 parser and the decision on hostile input.
  * Besides crashes, it aborts when an outsider's recipient is accepted
- * without being a plain hosted mailbox or the bare postmaster. */
+ * without being a plain hosted mailbox or the bare postmaster, or when a
+ * canonical domain is not a fixed point of canonicalisation. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +24,26 @@ static struct rl_policy *policy(void)
 		rl_domain_set_add(d, "hosted.example", 14, &err);
 		rl_domain_set_add(d, ".sub.example", 12, &err);
 		rl_domain_set_add(d, "[192.0.2.5]", 11, &err);
+		rl_domain_set_add(d, "xn--bcher-kva.example", 21, &err);
 		rl_net_set_add(n, "10.0.0.0/8", 0, &err);
 		rl_net_set_build(n, &a, &b);
 		rl_policy_params_default(&params);
 		p = rl_policy_new(d, n, &params);
 	}
 	return p;
+}
+
+/* A canonical domain is ASCII (IDNs as A-labels) and canonical again:
+ * matching never depends on which form the client typed. */
+static bool canonical_is_fixed(const char *domain, size_t len)
+{
+	char again[RL_DOMAIN_MAX + 1];
+
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)domain[i] >= 0x80)
+			return false;
+	return rl_domain_canonical(domain, len, again) == (int)len &&
+	       memcmp(again, domain, len) == 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -40,6 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kind != a.kind || a.domain_len != strlen(a.domain))
 		abort();
 	if (kind == RL_ADDR_MAILBOX && (a.domain_len == 0 || strchr(a.domain, '@')))
+		abort();
+	if (kind == RL_ADDR_MAILBOX && !canonical_is_fixed(a.domain, a.domain_len))
 		abort();
 
 	/* Decide it as argv[0]: a C string, cut at the first NUL. */

@@ -76,7 +76,9 @@ MTAs (both open relays on purpose; only the milter can close them)
       0.0.0.0/0. A third listener, .strict_port, has no milter and
       mynetworks = TRUSTED (default 127.0.0.10/32): Postfix's own relay rules.
       sasl_users={'alice': 'secret'} enables SMTP AUTH (sasldb, realm =
-      hostname; log in as plain 'alice').
+      hostname; log in as plain 'alice'). extra_main={'param': 'value'}
+      adds or overrides main.cf parameters, extra_master adds master.cf
+      lines.
       .start(), .stop(), .flush(), .wait_queue_empty(timeout) -> bool,
       .queue_size(), .log_text().
   Sendmail(cleanup, workdir, outside, hosted_box, milter=None,
@@ -777,8 +779,11 @@ class Postfix(_Mta):
     def __init__(self, cleanup, workdir, outside, hosted, milter=None,
                  hosted_domains=('hosted.example',), port=None,
                  open_port=None, strict_port=None, sasl_users=None,
-                 hostname='mx.relaylock.test', trusted='127.0.0.10/32'):
+                 hostname='mx.relaylock.test', trusted='127.0.0.10/32',
+                 extra_main=None, extra_master=''):
         self.cleanup = cleanup
+        self.extra_main = dict(extra_main or {})
+        self.extra_master = extra_master
         self.dir = os.path.join(workdir, 'postfix')
         self.strict_port = strict_port or free_port()
         self.trusted = trusted
@@ -866,6 +871,7 @@ class Postfix(_Mta):
                 'broken_sasl_auth_clients': 'no',
             })
             self._write_sasl()
+        main.update(self.extra_main)
         with open(os.path.join(self.conf, 'main.cf'), 'w') as f:
             f.write('# written by tests/integration/harness.py\n')
             for k, v in main.items():
@@ -879,6 +885,7 @@ class Postfix(_Mta):
                       ' -o mynetworks=%s' % (self.strict_port, self.trusted))
         with open(os.path.join(self.conf, 'master.cf'), 'w') as f:
             f.write(POSTFIX_MASTER_CF.format(smtp=smtp, open_smtp=open_smtp))
+            f.write(self.extra_master)
 
     def _write_sasl(self):
         sasldir = os.path.join(self.conf, 'sasl')

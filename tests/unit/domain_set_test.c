@@ -50,6 +50,16 @@ static void test_matching(void **state)
 		{"\xe4\xbe\x8b\xe5\xad\x90.example", true},
 		{"hosted.example.ext.example", false},
 		{"evilhosted.example", false},
+		/* IDN: every form of an entry, whichever form was listed. */
+		{"xn--fsqu00a.example", true},
+		{"XN--FSQU00A.EXAMPLE", true},
+		{"b\xc3\xbc" "cher.example", true},
+		{"B\xc3\x9c" "CHER.Example.", true},
+		{"xn--bcher-kva.example", true},
+		{"bucher.example", false},
+		{"x.m\xc3\xbcnchen.example", true},      /* ".xn--mnchen-3ya.example" */
+		{"x.xn--mnchen-3ya.example", true},
+		{"m\xc3\xbcnchen.example", false},
 	};
 	struct rl_domain_set *set = rl_domain_set_new();
 
@@ -61,8 +71,11 @@ static void test_matching(void **state)
 	add_ok(set, "[IPv6:2001:db8::5]");
 	add_ok(set, "\xe4\xbe\x8b\xe5\xad\x90.example");
 	add_ok(set, "hosted.example");
+	add_ok(set, "B\xc3\x9c" "CHER.example");
+	add_ok(set, ".xn--mnchen-3ya.example");
 	add_ok(set, "example.com."); /* duplicate after canonicalisation */
-	assert_int_equal(rl_domain_set_count(set), 6);
+	add_ok(set, "xn--bcher-kva.example"); /* the same, as an A-label */
+	assert_int_equal(rl_domain_set_count(set), 8);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		if (match(set, cases[i].domain) != cases[i].hosted)
 			print_error("\"%s\"\n", cases[i].domain);
@@ -77,6 +90,8 @@ static void test_malformed(void **state)
 		"", ".", "..example.com", "a..b", "-a.example", "a-.example",
 		"exa mple.com", "under_score.example", "[1.2.3.4", "[300.0.0.1]",
 		".[192.0.2.1]", "a@b.example", "\xff.example",
+		"xn--zzzz.example", "xn--abc.example", ".xn--.example",
+		"\xf0\x9f\x92\xa9.example", "a\xef\xbc\xa0" "b.example",
 	};
 	struct rl_domain_set *set = rl_domain_set_new();
 	const char *err;

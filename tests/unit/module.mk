@@ -1,7 +1,7 @@
 # tests/unit/: cmocka tests, one per core module, table-driven.
 
-UNIT_TESTS := address domain_set net_set policy config query decision_log \
-	policy_holder client_ip
+UNIT_TESTS := address domain_set net_set policy config config_text query \
+	decision_log policy_holder client_ip
 UNIT_BINS  := $(patsubst %,$(BUILD)/tests/unit/%_test,$(UNIT_TESTS))
 
 $(BUILD)/tests/unit/%.o: ALL_CPPFLAGS += $(CMOCKA_CFLAGS)

@@ -16,6 +16,8 @@ static struct rl_policy *make_policy(enum rl_mode mode, bool allow_auth)
 	static const char *const hosted[] = {
 		"hosted.example", ".sub.hosted.example", "[192.0.2.5]",
 		"[IPv6:2001:db8::5]", "\xe4\xbe\x8b.example",
+		"xn--bcher-kva.example",             /* listed as an A-label */
+		".M\xc3\xbcnchen.example",            /* listed as a U-label parent */
 	};
 	static const char *const nets[] = {"10.0.0.0/8", "!10.9.0.0/16", "2001:db8:1::/48"};
 	struct rl_domain_set *d = rl_domain_set_new();
@@ -102,8 +104,34 @@ static const struct policy_case cases[] = {
 	{OUT, NULL, "<user>", NULL, NULL, RL_REJECT, RL_R_UNQUALIFIED},
 	{OUT, NULL, "<>", NULL, NULL, RL_REJECT, RL_R_SYNTAX},
 	{OUT, NULL, "<user@hosted.example", NULL, NULL, RL_REJECT, RL_R_SYNTAX},
+	/* Length is no trick: a 65-octet local part and SRS/VERP pass... */
 	{OUT, NULL, "<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@hosted.example>",
-	 NULL, NULL, RL_REJECT, RL_R_TOO_LONG},
+	 NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<SRS0=HHH=TT=outside.example=a.very.long.original.local.part.of.a."
+	 "forwarded.sender@hosted.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<listname-bounces+subscriber.with.a.long.name=subscriber-domain.example"
+	 "@x.sub.hosted.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	/* ...and a long trick is still the trick. */
+	{OUT, NULL, "<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaa%third-party.bar@hosted.example>",
+	 NULL, NULL, RL_REJECT, RL_R_PERCENT_HACK},
+	/* IDN: the A-label entry takes the U-label, the A-label, any case. */
+	{OUT, NULL, "<user@b\xc3\xbc" "cher.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@B\xc3\x9c" "CHER.EXAMPLE>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@XN--BCHER-KVA.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@mx.xn--mnchen-3ya.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@mx.M\xc3\x9c" "NCHEN.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@xn--fsq.example>", NULL, NULL, RL_ACCEPT, RL_R_HOSTED},
+	/* Look-alikes of an outside domain stay outside; bad IDNs are syntax. */
+	{OUT, NULL, "<nobody@th\xc3\xad" "rd-party.bar>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{OUT, NULL, "<nobody@\xef\xbd\x94hird-party.bar>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{OUT, NULL, "<user@b\xc3\xbc" "cher.example.third-party.bar>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{OUT, NULL, "<user@bucher.example>", NULL, NULL, RL_REJECT, RL_R_RELAY_DENIED},
+	{OUT, NULL, "<user@xn--bcher-kvb.example>", NULL, NULL, RL_REJECT, RL_R_SYNTAX},
+	{OUT, NULL, "<user@xn--zzzz.example>", NULL, NULL, RL_REJECT, RL_R_SYNTAX},
+	{OUT, NULL, "<user@hosted\xef\xbc\xa0third-party.bar>", NULL, NULL, RL_REJECT, RL_R_SYNTAX},
+	{OUT, NULL, "<user%third-party.bar@b\xc3\xbc" "cher.example>", NULL, NULL, RL_REJECT, RL_R_PERCENT_HACK},
 	/* The MTA's resolution must agree. */
 	{OUT, NULL, "<user@hosted.example>", "user@hosted.example", "smtp", RL_ACCEPT, RL_R_HOSTED},
 	{OUT, NULL, "<user@hosted.example>", "user", "local", RL_ACCEPT, RL_R_HOSTED},
@@ -118,6 +146,11 @@ static const struct policy_case cases[] = {
 	{OUT, NULL, "<user@hosted.example>", "\"user@ext\"@hosted.example", "smtp", RL_REJECT, RL_R_MTA_RESOLUTION},
 	{OUT, NULL, "<user@hosted.example>", "user%ext", "local", RL_REJECT, RL_R_MTA_RESOLUTION},
 	{OUT, NULL, "<user@hosted.example>", "<>", "local", RL_REJECT, RL_R_MTA_RESOLUTION},
+	/* The resolution is normalised too (Sendmail sends U-labels). */
+	{OUT, NULL, "<user@xn--bcher-kva.example>", "user@B\xc3\x9c" "cher.example", "smtp", RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@b\xc3\xbc" "cher.example>", "user@xn--bcher-kva.example", "esmtp", RL_ACCEPT, RL_R_HOSTED},
+	{OUT, NULL, "<user@b\xc3\xbc" "cher.example>", "user@th\xc3\xad" "rd-party.bar", "esmtp", RL_REJECT, RL_R_MTA_RESOLUTION},
+	{OUT, NULL, "<user@b\xc3\xbc" "cher.example>", "user@xn--zzzz.example", "esmtp", RL_REJECT, RL_R_MTA_RESOLUTION},
 	/* No resolution sent: the raw check alone decides. */
 	{OUT, NULL, "<user@hosted.example>", "", "smtp", RL_ACCEPT, RL_R_HOSTED},
 	/* The raw check is never skipped because the resolution looks fine. */

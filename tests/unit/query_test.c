@@ -19,7 +19,8 @@ static int setup(void **state)
 {
 	struct rl_diag diag;
 	int fd = mkstemp(path);
-	static const char text[] = "hosted_domains = { \"hosted.example\" }\n"
+	static const char text[] = "hosted_domains = { \"hosted.example\",\n"
+	                           "  \"b\xc3\xbc" "cher.example\" } # a U-label\n"
 	                           "trusted_networks = { \"10.0.0.0/8\" }\n";
 
 	(void)state;
@@ -70,6 +71,19 @@ static void test_query(void **state)
 		{{.rcpt = "<u@ext.example>", .auth = "alice"}, 0, "accept authenticated\n"},
 		{{.rcpt = "<u@hosted.example>", .resolved = "u@ext.example", .mailer = "esmtp"},
 		 1, "reject mta_resolution 550 5.7.1 Relaying denied (mta_resolution)\n"},
+		/* IDN: the U-label entry takes its A-label, in any case. */
+		{{.rcpt = "<u@XN--BCHER-KVA.example>"}, 0, "accept hosted\n"},
+		{{.rcpt = "<u@B\xc3\x9c" "CHER.example>"}, 0, "accept hosted\n"},
+		{{.rcpt = "<u@xn--bcher-kva.example>", .resolved = "u@b\xc3\xbc" "cher.example",
+		  .mailer = "esmtp"}, 0, "accept hosted\n"},
+		{{.rcpt = "<u@xn--zzzz.example>"}, 1,
+		 "reject syntax 550 5.7.1 Relaying denied (syntax)\n"},
+		/* Long local parts pass; long tricks are still tricks. */
+		{{.rcpt = "<SRS0=HHH=TT=outside.example=a.very.long.original.local.part"
+		          ".of.a.forwarded.sender@hosted.example>"}, 0, "accept hosted\n"},
+		{{.rcpt = "<" "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+		          "%ext.example@hosted.example>"}, 1,
+		 "reject percent_hack 550 5.7.1 Relaying denied (percent_hack)\n"},
 		{{.rcpt = "<u@hosted.example>", .client = "not-an-ip"}, 64,
 		 "relaylock: --client not-an-ip: not an IP address\n"},
 	};
