@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define ND ST_CASE_NO_DATA
+#define SE ST_CASE_SENDER_TRICK
 
 /* The union of the classic manual relay tests (the "manually testing all
  * relay types" list, "account%freemail@yourhost"), nmap's smtp-open-relay
@@ -15,23 +16,23 @@ static const struct st_case cases[] = {
 	{"plain", "<{O}>", "<{O}>",
 	 "standard relay: outside sender to outside recipient", 0},
 	{"null-sender", "<>", "<{O}>",
-	 "null sender, as a bounce from MAILER-DAEMON", 0},
+	 "null sender, as a bounce from MAILER-DAEMON", SE},
 	{"sender-localhost", "<relaytest@localhost>", "<{O}>",
-	 "sender claims to be at localhost", 0},
+	 "sender claims to be at localhost", SE},
 	{"sender-unqualified", "<relaytest>", "<{O}>",
-	 "sender without a domain, like a local user", 0},
+	 "sender without a domain, like a local user", SE},
 	{"sender-hosted", "<relaytest@{H}>", "<{O}>",
-	 "sender forged in a hosted domain", 0},
+	 "sender forged in a hosted domain", SE},
 	{"sender-server-name", "<relaytest@{S}>", "<{O}>",
-	 "sender at the server's own host name", 0},
+	 "sender at the server's own host name", SE},
 	{"sender-server-literal", "<relaytest@[{IP}]>", "<{O}>",
-	 "sender at the server's address literal (nmap)", 0},
+	 "sender at the server's address literal (nmap)", SE},
 	{"sender-postmaster", "<postmaster@{H}>", "<{O}>",
-	 "sender is the hosted postmaster, which some servers always trust", 0},
+	 "sender is the hosted postmaster, which some servers always trust", SE},
 	{"sender-long-domain", "<relaytest@maps1.pa.relay.{OD}>", "<{O}>",
-	 "sender domain is long and deep", 0},
+	 "sender domain is long and deep", SE},
 	{"no-brackets", "relaytest@{H}", "{O}",
-	 "MAIL FROM and RCPT TO typed without angle brackets", 0},
+	 "MAIL FROM and RCPT TO typed without angle brackets", SE},
 	{"upper-case", "<relaytest@{H^}>", "<{OU^}@{OD^}>",
 	 "outside recipient in upper case, for case-sensitive comparisons", 0},
 	{"trailing-dot", "<relaytest@{H}>", "<{O}.>",

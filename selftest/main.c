@@ -329,7 +329,8 @@ int main(int argc, char **argv)
 	const char *config = NULL, *netns = NULL;
 	char netns_host[64] = "192.0.2.1", netns_peer[64] = "192.0.2.2";
 	char err[256];
-	bool list = false, no_color = false;
+	bool list = false, no_color = false, color;
+	struct st_table_stream table = {.f = stdout};
 	int c, status;
 
 	opt.cmd_timeout_ms = 30000;
@@ -497,8 +498,9 @@ int main(int argc, char **argv)
 		if (!p.server_ip[0])
 			set_str(p.server_ip, sizeof p.server_ip, "{IP}");
 		set_str(p.server_ip6, sizeof p.server_ip6, "{IP6}");
+		/* What the run would use: postmaster at the hosted domain. */
 		if (!p.hosted_rcpt[0])
-			set_str(p.hosted_rcpt, sizeof p.hosted_rcpt, "{HR}");
+			snprintf(p.hosted_rcpt, sizeof p.hosted_rcpt, "postmaster@%.250s", p.hosted);
 		st_list_cases(stdout, &p);
 		rl_config_free(cfg);
 		return 0;
@@ -599,13 +601,22 @@ int main(int argc, char **argv)
 		            "nor --netns was given: the server may see a trusted local client; "
 		            "the result proves nothing for outside clients", opt.dst_text);
 
+	color = !no_color && fmt == ST_FMT_TABLE && isatty(1) && getenv("NO_COLOR") == NULL;
+	table.color = color;
+	table.opt = &opt;
+	if (fmt == ST_FMT_TABLE) {
+		opt.on_result = st_table_result;
+		opt.on_result_ctx = &table;
+	}
 	status = st_probe(&opt, &run, cfg ? st_conf_trusted : NULL, cfg);
 	if (!run.connected && ns.created)
 		st_run_warn(&run, "--netns auto probes %s, the host's end of the link: the MTA "
 		            "must listen there (Postfix: inet_interfaces = all)", opt.dst_text);
 	st_netns_cleanup(&ns);
-	st_output(stdout, fmt, !no_color && fmt == ST_FMT_TABLE && isatty(1) &&
-	          getenv("NO_COLOR") == NULL, &opt, &run);
+	if (fmt == ST_FMT_TABLE)
+		st_table_end(&table, &run);
+	else
+		st_output(stdout, fmt, false, &opt, &run);
 	st_run_free(&run);
 	rl_config_free(cfg);
 	explicit_bzero(opt.auth_pass, sizeof opt.auth_pass);

@@ -79,9 +79,10 @@ static void reply_text(FILE *f, const struct st_result *r, size_t max)
 	put_flat(f, r->reply, max);
 }
 
-static void out_table(FILE *f, bool color, const struct st_options *opt,
-                      const struct st_run *run)
+static void table_head(FILE *f, bool color, const struct st_options *opt,
+                       const struct st_run *run)
 {
+	(void)color;
 	fprintf(f, "relaylock-selftest %s: %s (%s port %u)\n", RELAYLOCK_VERSION,
 	        opt->target, opt->dst_text, opt->port);
 	if (run->banner[0]) {
@@ -98,25 +99,49 @@ static void out_table(FILE *f, bool color, const struct st_options *opt,
 	        opt->params.hosted, opt->params.server_name, opt->params.server_ip,
 	        opt->helo);
 	fprintf(f, "\n%-26s %-14s %-5s %s\n", "CASE", "VERDICT", "STAGE", "REPLY");
-	for (size_t i = 0; i < run->n_results; i++) {
-		const struct st_result *r = &run->results[i];
-		const char *v = st_verdict_name(r->verdict);
+}
 
-		fprintf(f, "%-26s ", r->tcase->name);
-		if (color)
-			fprintf(f, "%s%-14s\033[0m ", color_of(r->verdict), v);
-		else
-			fprintf(f, "%-14s ", v);
-		fprintf(f, "%-5s ", r->stage ? r->stage : "-");
-		reply_text(f, r, 90);
-		if (r->note[0]) {
-			fputs(" (", f);
-			put_flat(f, r->note, 120);
-			fputc(')', f);
-		}
-		if (r->token[0])
-			fprintf(f, " token %s", r->token);
-		fputc('\n', f);
+static void table_row(FILE *f, bool color, const struct st_result *r)
+{
+	const char *v = st_verdict_name(r->verdict);
+
+	fprintf(f, "%-26s ", r->tcase->name);
+	if (color)
+		fprintf(f, "%s%-14s\033[0m ", color_of(r->verdict), v);
+	else
+		fprintf(f, "%-14s ", v);
+	fprintf(f, "%-5s ", r->stage ? r->stage : "-");
+	reply_text(f, r, 90);
+	if (r->note[0]) {
+		fputs(" (", f);
+		put_flat(f, r->note, 200);
+		fputc(')', f);
+	}
+	if (r->token[0])
+		fprintf(f, " token %s", r->token);
+	fputc('\n', f);
+}
+
+void st_table_result(const struct st_run *run, const struct st_result *r, void *ctx)
+{
+	struct st_table_stream *ts = ctx;
+
+	if (!ts->head_done) {
+		table_head(ts->f, ts->color, ts->opt, run);
+		ts->head_done = true;
+	}
+	table_row(ts->f, ts->color, r);
+	fflush(ts->f); /* under systemd: each line reaches the journal as decided */
+}
+
+void st_table_end(struct st_table_stream *ts, const struct st_run *run)
+{
+	FILE *f = ts->f;
+	bool color = ts->color;
+
+	if (!ts->head_done) {
+		table_head(f, color, ts->opt, run);
+		ts->head_done = true;
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < run->n_warnings; i++)
@@ -131,6 +156,17 @@ static void out_table(FILE *f, bool color, const struct st_options *opt,
 		fprintf(f, "%sRELAY %s\033[0m\n", status_color(run->status), run->summary);
 	else
 		fprintf(f, "RELAY %s\n", run->summary);
+	fflush(f);
+}
+
+static void out_table(FILE *f, bool color, const struct st_options *opt,
+                      const struct st_run *run)
+{
+	struct st_table_stream ts = {.f = f, .color = color, .opt = opt};
+
+	for (size_t i = 0; i < run->n_results; i++)
+		st_table_result(run, &run->results[i], &ts);
+	st_table_end(&ts, run);
 }
 
 static void json_kv(FILE *f, const char *k, const char *v, bool comma)
@@ -177,6 +213,16 @@ static void out_json(FILE *f, const struct st_options *opt, const struct st_run 
 	        run->n_cases, run->n_closed, run->n_open, run->n_confirmed,
 	        run->n_inconclusive, run->n_controls, run->n_controls_failed,
 	        run->elapsed_ms);
+	fputs("\"senders\": [", f);
+	for (size_t i = 0; i < run->n_senders; i++) {
+		static const char *const st[] = {"unknown", "accepted", "refused"};
+
+		fputs(i ? ", {" : "{", f);
+		json_kv(f, "address", run->senders[i].addr, true);
+		json_kv(f, "state", st[run->senders[i].state], true);
+		fprintf(f, "\"code\": %d}", run->senders[i].code);
+	}
+	fputs("], ", f);
 	fputs("\"warnings\": [", f);
 	for (size_t i = 0; i < run->n_warnings; i++) {
 		if (i)
@@ -191,6 +237,7 @@ static void out_json(FILE *f, const struct st_options *opt, const struct st_run 
 		json_kv(f, "name", r->tcase->name, true);
 		fprintf(f, "\"control\": %s, ", r->control ? "true" : "false");
 		json_kv(f, "mail_from", r->mail, true);
+		json_kv(f, "case_mail_from", r->case_mail[0] ? r->case_mail : r->mail, true);
 		json_kv(f, "rcpt_to", r->rcpt, true);
 		json_kv(f, "explanation", r->tcase->why, true);
 		json_kv(f, "verdict", st_verdict_name(r->verdict), true);

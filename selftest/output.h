@@ -15,6 +15,19 @@ bool st_format_parse(const char *s, enum st_format *out);
 void st_output(FILE *f, enum st_format fmt, bool color,
                const struct st_options *opt, const struct st_run *run);
 
+/* The table as the run goes: st_table_result() is an st_result_fn (CTX:
+ * a struct st_table_stream) that prints and flushes each line as it is
+ * decided; st_table_end() prints the warnings and the summary. */
+struct st_table_stream {
+	FILE *f;
+	bool color;
+	const struct st_options *opt;
+	bool head_done;
+};
+
+void st_table_result(const struct st_run *run, const struct st_result *r, void *ctx);
+void st_table_end(struct st_table_stream *ts, const struct st_run *run);
+
 /* --list: every case with its expanded MAIL FROM / RCPT TO. */
 void st_list_cases(FILE *f, const struct st_params *params);
 

@@ -433,6 +433,8 @@ static bool expand_case(struct probe *p, struct st_result *r)
 
 	if (pp->server_name[0] == '\0')
 		copy_str(pp->server_name, sizeof pp->server_name, pp->hosted);
+	if (r->fixed)
+		return true;
 	if (st_expand(r->tcase->mail, pp, r->mail, sizeof r->mail) < 0 ||
 	    st_expand(r->tcase->rcpt, pp, r->rcpt, sizeof r->rcpt) < 0) {
 		r->verdict = r->control ? ST_FAIL : ST_INCONCLUSIVE;
@@ -582,6 +584,102 @@ static void run_one(struct probe *p, struct session *s, struct st_result *r,
 	r->ms = now_ms() - t0;
 }
 
+/* The learnt state of SENDER, or NULL when it was never tried. */
+static struct st_sender *sender_find(struct st_run *run, const char *sender)
+{
+	for (size_t i = 0; i < run->n_senders; i++)
+		if (strcmp(run->senders[i].addr, sender) == 0)
+			return &run->senders[i];
+	return NULL;
+}
+
+static void sender_note(struct st_run *run, const char *sender,
+                        enum st_sender_state state, int code)
+{
+	struct st_sender *e;
+
+	if (run->n_senders >= ST_SENDERS_MAX || strlen(sender) >= sizeof e->addr)
+		return;
+	e = &run->senders[run->n_senders++];
+	copy_str(e->addr, sizeof e->addr, sender);
+	e->state = state;
+	e->code = code;
+}
+
+/* Does the server take SENDER at all? Asked once per sender, with the
+ * hosted control recipient: a refusal there is a refusal of the sender,
+ * whatever the recipient. */
+static enum st_sender_state sender_state(struct probe *p, struct session *s,
+                                         const char *sender)
+{
+	struct st_sender *known = sender_find(p->run, sender);
+	struct st_result t;
+	enum st_sender_state st;
+
+	if (known)
+		return known->state;
+	memset(&t, 0, sizeof t);
+	t.tcase = st_control_hosted();
+	t.control = true;
+	t.fixed = true;
+	copy_str(t.mail, sizeof t.mail, sender);
+	if (st_expand(t.tcase->rcpt, &p->opt->params, t.rcpt, sizeof t.rcpt) < 0)
+		return ST_SENDER_UNKNOWN;
+	run_one(p, s, &t, false);
+	st = t.verdict == ST_PASS ? ST_SENDER_ACCEPTED
+	     : t.code / 100 == 5 ? ST_SENDER_REFUSED : ST_SENDER_UNKNOWN;
+	sender_note(p->run, sender, st, st == ST_SENDER_ACCEPTED ? 0 : t.code);
+	return st;
+}
+
+/* A recipient trick refused along with its sender was never judged:
+ * judge it again with a sender the server accepts (the outside address,
+ * then one at the hosted domain). */
+static void rejudge(struct probe *p, struct session *s, struct st_result *r)
+{
+	static const char *const neutral[] = {"<{O}>", "<relaytest@{H}>"};
+	enum st_sender_state st = sender_state(p, s, r->mail);
+	char cand[ST_ADDR_MAX], orig[ST_ADDR_MAX];
+
+	if (st == ST_SENDER_ACCEPTED || smtp_abort)
+		return;
+	copy_str(orig, sizeof orig, r->mail);
+	for (size_t i = 0; i < sizeof neutral / sizeof neutral[0]; i++) {
+		if (st_expand(neutral[i], &p->opt->params, cand, sizeof cand) < 0 ||
+		    strcmp(cand, orig) == 0 ||
+		    sender_state(p, s, cand) != ST_SENDER_ACCEPTED)
+			continue;
+		copy_str(r->case_mail, sizeof r->case_mail, orig);
+		copy_str(r->mail, sizeof r->mail, cand);
+		r->fixed = true;
+		run_one(p, s, r, false);
+		snprintf(r->note, sizeof r->note, "sender %.60s %s with the hosted "
+		         "recipient: judged with %.60s", orig,
+		         st == ST_SENDER_REFUSED ? "refused" : "not accepted", cand);
+		return;
+	}
+	r->verdict = ST_INCONCLUSIVE;
+	snprintf(r->note, sizeof r->note, "sender %.60s refused, and no neutral sender "
+	         "was accepted: the recipient was never judged", orig);
+}
+
+/* One case or control, judged to the end. */
+static void run_case(struct probe *p, struct session *s, struct st_result *r,
+                     bool auth)
+{
+	long t0 = now_ms();
+
+	run_one(p, s, r, auth);
+	if (r->control && r->tcase == st_control_hosted() && !sender_find(p->run, r->mail))
+		sender_note(p->run, r->mail, r->verdict == ST_PASS ? ST_SENDER_ACCEPTED
+		            : r->code / 100 == 5 ? ST_SENDER_REFUSED : ST_SENDER_UNKNOWN,
+		            r->verdict == ST_PASS ? 0 : r->code);
+	if (!r->control && !(r->tcase->flags & ST_CASE_SENDER_TRICK) &&
+	    r->verdict == ST_CLOSED)
+		rejudge(p, s, r);
+	r->ms = now_ms() - t0;
+}
+
 static void not_run(struct st_result *r, const char *why)
 {
 	r->verdict = r->control ? ST_FAIL : ST_INCONCLUSIVE;
@@ -712,6 +810,32 @@ void st_judge(struct st_run *run)
 			*c = ' ';
 }
 
+/* Run result I of the run. Returns true when the server is dead. */
+static bool run_slot(struct probe *p, struct session *s, size_t i,
+                     st_trusted_fn trusted, void *trusted_ctx)
+{
+	struct st_options *opt = p->opt;
+	struct st_run *run = p->run;
+	struct st_result *r = &run->results[i];
+	bool auth = r->tcase == st_control_auth();
+
+	if (i > 0 && opt->delay_ms > 0)
+		sleep_ms(opt->delay_ms);
+	run_case(p, s, r, auth);
+	if (auth && s->up)
+		session_close(s, true); /* never probe tricks as the user */
+	/* The vantage check needs the source address of the first session. */
+	if (i == 0 && trusted != NULL) {
+		const char *seen = opt->xclient[0] ? opt->xclient : run->source;
+
+		if (seen[0] != '\0' && trusted(seen, trusted_ctx))
+			st_run_warn(run, "the server sees this probe as %s, which is inside "
+			            "trusted_networks of the configuration: the result proves "
+			            "nothing for outside clients", seen);
+	}
+	return p->connect_failures >= 2 || (!run->connected && p->connect_failures >= 1);
+}
+
 enum st_status st_probe(struct st_options *opt, struct st_run *run,
                         st_trusted_fn trusted, void *trusted_ctx)
 {
@@ -755,37 +879,18 @@ enum st_status st_probe(struct st_options *opt, struct st_run *run,
 
 	for (size_t i = 0; i < n; i++) {
 		struct st_result *r = &run->results[i];
-		bool auth = r->tcase == st_control_auth();
 
-		if (smtp_abort) {
-			not_run(r, "not run: interrupted");
-			continue;
-		}
-		if (dead) {
-			not_run(r, "not run: the server cannot be reached");
-			continue;
-		}
 		s.conn.total_deadline = p.deadline;
-		if (smtp_total_left_ms(&s.conn) <= 0) {
+		if (smtp_abort)
+			not_run(r, "not run: interrupted");
+		else if (dead)
+			not_run(r, "not run: the server cannot be reached");
+		else if (smtp_total_left_ms(&s.conn) <= 0)
 			not_run(r, "not run: total timeout reached");
-			continue;
-		}
-		if (i > 0 && opt->delay_ms > 0)
-			sleep_ms(opt->delay_ms);
-		run_one(&p, &s, r, auth);
-		if (auth && s.up)
-			session_close(&s, true); /* never probe tricks as the user */
-		if (p.connect_failures >= 2 || (!run->connected && p.connect_failures >= 1))
-			dead = true;
-		/* The vantage check needs the source address of the first session. */
-		if (i == 0 && trusted != NULL) {
-			const char *seen = opt->xclient[0] ? opt->xclient : run->source;
-
-			if (seen[0] != '\0' && trusted(seen, trusted_ctx))
-				st_run_warn(run, "the server sees this probe as %s, which is inside "
-				            "trusted_networks of the configuration: the result proves "
-				            "nothing for outside clients", seen);
-		}
+		else
+			dead = run_slot(&p, &s, i, trusted, trusted_ctx);
+		if (opt->on_result)
+			opt->on_result(run, r, opt->on_result_ctx);
 	}
 	session_close(&s, true);
 	run->elapsed_ms = now_ms() - t0;

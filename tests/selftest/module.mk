@@ -5,6 +5,8 @@
 #   make check-selftest-postfix   the probe against a real Postfix, open and
 #                                 protected by relaylock (tests/integration)
 #   make check-selftest-sendmail  the same against a real Sendmail
+#   make check-selftest-direct    real MTAs delivering literal recipients:
+#                                 refused senders, --catch, IPv6
 #   make check-selftest-fuzz-replay  the reply parser's fuzz corpus
 #   make fuzz-selftest            the reply parser under libFuzzer
 
@@ -34,12 +36,15 @@ CHECK_TARGETS += check-selftest-unit check-selftest
 # man-db: the man page check.
 DEB_PACKAGES  += openssl iproute2 util-linux python3 man-db
 
+# What the real-MTA suites are told: the binaries and the scratch places.
+SELFTEST_MTA_ENV = SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
+	RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration \
+	RELAYLOCK_MTA_CACHE=$(abspath $(BUILD))/mta-cache
+
 # A real Postfix (tests/integration/harness.py), relaylock as its milter.
 check-selftest-postfix: $(SELFTEST) $(DAEMON)
 	@echo "== selftest: real Postfix, open and protected by relaylock"
-	@SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
-	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration \
-	  python3 tests/selftest/test_postfix.py
+	@$(SELFTEST_MTA_ENV) python3 tests/selftest/test_postfix.py
 
 CHECK_TARGETS += check-selftest-postfix
 DEB_PACKAGES  += postfix sasl2-bin libsasl2-modules
@@ -80,10 +85,16 @@ FUZZ_TARGETS  += fuzz-selftest
 .PHONY: check-selftest-sendmail
 check-selftest-sendmail: $(SELFTEST) $(DAEMON)
 	@echo "== selftest: real Sendmail, open and protected by relaylock"
-	@SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
-	  RELAYLOCK_IT_WORKDIR=$(abspath $(BUILD))/integration \
-	  RELAYLOCK_MTA_CACHE=$(abspath $(BUILD))/mta-cache \
-	  python3 tests/selftest/test_sendmail.py
+	@$(SELFTEST_MTA_ENV) python3 tests/selftest/test_sendmail.py
 
 CHECK_TARGETS += check-selftest-sendmail
 DEB_PACKAGES  += m4 libwrap0 apt
+
+# Real MTAs that deliver literal recipients directly (tests/selftest/
+# mta_direct.py): refused senders, --catch proof by arrival, IPv6.
+.PHONY: check-selftest-direct
+check-selftest-direct: $(SELFTEST) $(DAEMON)
+	@echo "== selftest: real Postfix and Sendmail delivering literal recipients"
+	@$(SELFTEST_MTA_ENV) python3 tests/selftest/test_mta_direct.py
+
+CHECK_TARGETS += check-selftest-direct

@@ -22,6 +22,10 @@ Behaviours (ScriptedServer(behaviour=...)):
   auth        like safe; AUTH PLAIN/LOGIN (alice:secret) may relay
   xclient     offers XCLIENT; before XCLIENT the client is "trusted" (open),
               after XCLIENT ADDR=... it is like safe
+  literal-sender-mail  like safe, but refuses address-literal senders at
+              MAIL, and relays source routes (<@hop:user@dest>)
+  literal-sender-rcpt  the same, but refuses literal senders at each RCPT
+              (Postfix's smtpd_delay_reject = yes)
 Every session's commands are kept in .log (list of (session, line)), and
 DATA bodies in .messages.
 """
@@ -227,6 +231,9 @@ class Session:
                 if b == 'starttls' and not self.tls:
                     self.reply(530, '5.7.0 Must issue a STARTTLS command first')
                     continue
+                if b == 'literal-sender-mail' and '@[' in arg:
+                    self.reply(550, '5.7.1 %s: Sender address rejected: no literals' % arg[5:])
+                    continue
                 self.mail = arg
                 self.reply(250, '2.1.0 Ok')
             elif verb == 'RCPT':
@@ -287,6 +294,10 @@ class Session:
             self.reply(503, '5.5.1 Error: need MAIL command')
         elif b == 'open' or self.authed or self.trusted():
             self.reply(250, '2.1.5 Ok')
+        elif b == 'literal-sender-rcpt' and '@[' in self.mail:
+            self.reply(554, '5.7.1 %s: Sender address rejected: no literals' % self.mail[5:])
+        elif b.startswith('literal-sender-') and addr.startswith('<@'):
+            self.reply(250, '2.1.5 Ok')  # relays source routes
         elif b == 'refuse-all':
             self.reply(550, '5.7.1 everything refused')
         elif hosted:

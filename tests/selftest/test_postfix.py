@@ -199,7 +199,12 @@ def inside():
         print('== relaylock stopped (milter_default_action = tempfail)')
         rl.stop()
         down(pf)
-    print('selftest postfix: %d passed, %d failed' % (passes, len(failures)))
+    return report('postfix')
+
+
+def report(name):
+    """The closing line of a suite; its exit status."""
+    print('selftest %s: %d passed, %d failed' % (name, passes, len(failures)))
     for f in failures:
         print('  failed: %s' % f)
     return 1 if failures else 0

@@ -98,6 +98,9 @@ def list_cases():
                  'lookalike-prefix', 'lookalike-suffix', 'control-hosted'):
         check(want in names, 'case %s missing' % want)
     check('<relaytest%example.net@hosted.example>' in p.stdout, 'percent hack not expanded')
+    check('{HR}' not in p.stdout and
+          re.search(r'(?m)^control-hosted .*RCPT TO:<postmaster@hosted\.example>$', p.stdout),
+          'hosted recipient not expanded: %s' % p.stdout[:300])
     check('<relaytest@evilhosted.example>' in p.stdout, 'look-alike not expanded')
 
 
@@ -194,6 +197,54 @@ def open_server_data_confirmed():
             check(re.search(r'(?m)^Subject: .*' + re.escape(tok), msg[0]), 'Subject lacks token')
             check(re.search(r'(?m)^Message-ID: <' + re.escape(tok) + '@', msg[0]), 'Message-ID lacks token')
         check(p.doc['counts']['open_confirmed'] == 2, p.doc['counts'])
+
+
+def learnt_senders(server):
+    """How often each sender was tried with the hosted control recipient."""
+    mail, seen = {}, {}
+    with server.lock:
+        log = list(server.log)
+    for n, line in log:
+        if line.upper().startswith('MAIL FROM:'):
+            mail[n] = line[10:]
+        elif line.upper() == 'RCPT TO:<POSTMASTER@HOSTED.EXAMPLE>':
+            seen[mail.get(n)] = seen.get(mail.get(n), 0) + 1
+    return seen
+
+
+@test
+def refused_sender_does_not_mask():
+    """A refused literal sender (at MAIL, or at RCPT as with Postfix's
+    smtpd_delay_reject) must not hide a recipient trick that relays."""
+    for behaviour, stage in (('literal-sender-mail', 'MAIL'), ('literal-sender-rcpt', 'RCPT')):
+        with ScriptedServer(behaviour) as s:
+            p = probe(s.port)
+            expect_exit(p, 2)
+            r = {x['name']: x for x in p.doc['results']}
+            lit = '<relaytest@[127.0.0.1]>'
+            sr = r['source-route-literal']
+            check(sr['verdict'] == 'OPEN' and sr['mail_from'] == '<relaytest@example.net>'
+                  and sr['case_mail_from'] == lit and 'judged with' in sr['note'],
+                  '%s: masked: %r' % (behaviour, sr))
+            check(r['source-route-server-name']['verdict'] == 'OPEN', r['source-route-server-name'])
+            bp = r['bang-path']
+            check(bp['verdict'] == 'CLOSED' and bp['stage'] == 'RCPT' and
+                  'Relay access denied' in bp['reply'] and bp['case_mail_from'] == lit,
+                  '%s: %r' % (behaviour, bp))
+            sl = r['sender-server-literal']
+            check(sl['verdict'] == 'CLOSED' and sl['stage'] == stage and sl['mail_from'] == lit,
+                  'a sender trick keeps its sender: %r' % sl)
+            check(not any(x['case_mail_from'] != x['mail_from'] for x in p.doc['results']
+                          if '@[' not in x['case_mail_from']), 'sender changed needlessly')
+            st = {x['address']: x['state'] for x in p.doc['senders']}
+            check(st.get(lit) == 'refused' and st.get('<relaytest@example.net>') == 'accepted',
+                  st)
+            tries = learnt_senders(s)
+            check(all(v == 1 for v in tries.values()) and len(tries) >= 3,
+                  'each sender once with the hosted recipient: %r' % tries)
+            t = probe(s.port, '--only', 'source-route-literal', fmt=None)
+            check(re.search(r'(?m)^source-route-literal\s+OPEN .*judged with '
+                            r'<relaytest@example\.net>', t.stdout), t.stdout)
 
 
 @test
@@ -460,6 +511,26 @@ def config_file():
 
 
 # ---- formats --------------------------------------------------------------
+
+@test
+def table_streams_each_line():
+    """The table shows each case as it is decided, not at the end."""
+    import select
+    with ScriptedServer('hang-rcpt') as s:
+        proc = subprocess.Popen([SELFTEST, '-H', 'hosted.example', '-t', '3', '--only', 'plain',
+                                 '127.0.0.1:%d' % s.port], stdout=subprocess.PIPE)
+        out, early = b'', False
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and proc.poll() is None:
+            if select.select([proc.stdout], [], [], 0.1)[0]:
+                out += os.read(proc.stdout.fileno(), 4096)
+            if re.search(rb'(?m)^control-hosted\s+PASS', out):
+                early = proc.poll() is None
+                break
+        rest, _ = proc.communicate(timeout=20)
+        check(early, 'the control line came only at the end: %r' % (out + rest)[-300:])
+        check(re.search(rb'(?m)^plain\s+INCONCLUSIVE', rest), rest[-300:])
+
 
 @test
 def formats():
