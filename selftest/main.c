@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cases.h"
@@ -56,7 +57,7 @@ static const char usage_text[] =
 	"  -t, --timeout SEC        per command (30)\n"
 	"  -T, --total-timeout SEC  whole run (600)\n"
 	"      --delay SEC          pause between cases (0)\n"
-	"  -f, --format FMT         table, json, tap or nagios (table)\n"
+	"  -f, --format FMT         table, json, tap, nagios or openmetrics (table)\n"
 	"      --no-color           no colour even on a terminal\n"
 	"  -v, --verbose            SMTP transcript on stderr\n"
 	"  -V, --version            print the version\n"
@@ -333,6 +334,7 @@ int main(int argc, char **argv)
 	struct st_table_stream table = {.f = stdout};
 	int c, status;
 
+	run.started = time(NULL);
 	opt.cmd_timeout_ms = 30000;
 	opt.total_timeout_ms = 600000;
 	opt.tls = ST_TLS_AUTO;
@@ -447,7 +449,7 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			if (!st_format_parse(optarg, &fmt))
-				return usage_error("unknown format: %s (table, json, tap, nagios)", optarg);
+				return usage_error("unknown format: %s (table, json, tap, nagios, openmetrics)", optarg);
 			break;
 		case OPT_NO_COLOR:
 			no_color = true;

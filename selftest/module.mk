@@ -2,7 +2,7 @@
 # client, OpenSSL STARTTLS; links the config loader, never libmilter).
 
 SELFTEST_SRCS := selftest/smtp_reply.c selftest/cases.c selftest/smtp_conn.c \
-	selftest/probe.c selftest/output.c selftest/conf.c selftest/netns.c \
+	selftest/probe.c selftest/output.c selftest/openmetrics.c selftest/conf.c selftest/netns.c \
 	selftest/main.c
 SELFTEST      := $(BUILD)/relaylock-selftest
 OPENSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)

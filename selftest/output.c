@@ -5,7 +5,8 @@
 
 bool st_format_parse(const char *s, enum st_format *out)
 {
-	static const char *const names[] = {"table", "json", "tap", "nagios"};
+	static const char *const names[] = {"table", "json", "tap", "nagios",
+	                                    "openmetrics"};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(s, names[i]) == 0) {
@@ -148,9 +149,9 @@ void st_table_end(struct st_table_stream *ts, const struct st_run *run)
 		fprintf(f, "%sWARNING%s: %s\n", color ? "\033[1;33m" : "",
 		        color ? "\033[0m" : "", run->warnings[i]);
 	fprintf(f, "summary: %zu cases: %zu closed, %zu open, %zu open-confirmed, "
-	        "%zu inconclusive; %zu/%zu controls passed; %.1f s\n",
+	        "%zu relayed, %zu inconclusive; %zu/%zu controls passed; %.1f s\n",
 	        run->n_cases, run->n_closed, run->n_open, run->n_confirmed,
-	        run->n_inconclusive, run->n_controls - run->n_controls_failed,
+	        run->n_relayed, run->n_inconclusive, run->n_controls - run->n_controls_failed,
 	        run->n_controls, (double)run->elapsed_ms / 1000.0);
 	if (color)
 		fprintf(f, "%sRELAY %s\033[0m\n", status_color(run->status), run->summary);
@@ -208,10 +209,10 @@ static void out_json(FILE *f, const struct st_options *opt, const struct st_run 
 	json_kv(f, "helo", opt->helo, true);
 	fprintf(f, "\"data\": %s}, ", opt->data ? "true" : "false");
 	fprintf(f, "\"counts\": {\"cases\": %zu, \"closed\": %zu, \"open\": %zu, "
-	        "\"open_confirmed\": %zu, \"inconclusive\": %zu, \"controls\": %zu, "
-	        "\"controls_failed\": %zu}, \"elapsed_ms\": %ld, ",
+	        "\"open_confirmed\": %zu, \"relayed\": %zu, \"inconclusive\": %zu, "
+	        "\"controls\": %zu, \"controls_failed\": %zu}, \"elapsed_ms\": %ld, ",
 	        run->n_cases, run->n_closed, run->n_open, run->n_confirmed,
-	        run->n_inconclusive, run->n_controls, run->n_controls_failed,
+	        run->n_relayed, run->n_inconclusive, run->n_controls, run->n_controls_failed,
 	        run->elapsed_ms);
 	fputs("\"senders\": [", f);
 	for (size_t i = 0; i < run->n_senders; i++) {
@@ -278,9 +279,11 @@ static void out_nagios(FILE *f, const struct st_run *run)
 	if (run->n_warnings)
 		fprintf(f, " (%zu vantage warning%s: %s)", run->n_warnings,
 		        run->n_warnings == 1 ? "" : "s", run->warnings[0]);
-	fprintf(f, " | open=%zu;;0;0;%zu confirmed=%zu;;0;0;%zu closed=%zu;;;0;%zu "
-	        "inconclusive=%zu;0;;0;%zu controls_failed=%zu;;0;0;%zu time=%.3fs;;;0\n",
-	        run->n_open + run->n_confirmed, run->n_cases, run->n_confirmed,
+	fprintf(f, " | open=%zu;;0;0;%zu confirmed=%zu;;0;0;%zu relayed=%zu;;0;0;%zu "
+	        "closed=%zu;;;0;%zu inconclusive=%zu;0;;0;%zu controls_failed=%zu;;0;0;%zu "
+	        "time=%.3fs;;;0\n",
+	        run->n_open + run->n_confirmed + run->n_relayed, run->n_cases,
+	        run->n_confirmed + run->n_relayed, run->n_cases, run->n_relayed,
 	        run->n_cases, run->n_closed, run->n_cases, run->n_inconclusive,
 	        run->n_cases, run->n_controls_failed, run->n_controls,
 	        (double)run->elapsed_ms / 1000.0);
@@ -301,6 +304,9 @@ void st_output(FILE *f, enum st_format fmt, bool color,
 		break;
 	case ST_FMT_NAGIOS:
 		out_nagios(f, run);
+		break;
+	case ST_FMT_OPENMETRICS:
+		st_openmetrics(f, &(struct st_block){.opt = opt, .run = run}, 1);
 		break;
 	}
 	fflush(f);

@@ -59,6 +59,8 @@ const char *st_verdict_name(enum st_verdict v)
 		return "OPEN";
 	case ST_OPEN_CONFIRMED:
 		return "OPEN-CONFIRMED";
+	case ST_RELAYED:
+		return "RELAYED";
 	case ST_INCONCLUSIVE:
 		return "INCONCLUSIVE";
 	case ST_PASS:
@@ -702,7 +704,8 @@ void st_judge(struct st_run *run)
 	size_t len = 0, listed = 0;
 	enum st_verdict want;
 
-	run->n_closed = run->n_open = run->n_confirmed = run->n_inconclusive = 0;
+	run->n_closed = run->n_open = run->n_confirmed = run->n_relayed = 0;
+	run->n_inconclusive = 0;
 	run->n_cases = run->n_controls = run->n_controls_failed = 0;
 	for (size_t i = 0; i < run->n_results; i++) {
 		const struct st_result *r = &run->results[i];
@@ -727,11 +730,14 @@ void st_judge(struct st_run *run)
 		case ST_OPEN_CONFIRMED:
 			run->n_confirmed++;
 			break;
+		case ST_RELAYED:
+			run->n_relayed++;
+			break;
 		default:
 			run->n_inconclusive++;
 		}
 	}
-	if (run->n_open + run->n_confirmed > 0) {
+	if (run->n_open + run->n_confirmed + run->n_relayed > 0) {
 		run->status = ST_CRITICAL;
 		want = ST_OPEN;
 	} else if (!run->connected || run->n_controls_failed > 0) {
@@ -747,7 +753,8 @@ void st_judge(struct st_run *run)
 	for (size_t i = 0; i < run->n_results && want != ST_CLOSED && want != ST_FAIL; i++) {
 		const struct st_result *r = &run->results[i];
 		bool hit = r->control ? false
-		           : want == ST_OPEN ? (r->verdict == ST_OPEN || r->verdict == ST_OPEN_CONFIRMED)
+		           : want == ST_OPEN ? (r->verdict == ST_OPEN || r->verdict == ST_OPEN_CONFIRMED ||
+		                                r->verdict == ST_RELAYED)
 		                             : r->verdict == want;
 		int n;
 
@@ -769,8 +776,9 @@ void st_judge(struct st_run *run)
 	switch (run->status) {
 	case ST_CRITICAL:
 		snprintf(run->summary, sizeof run->summary,
-		         "CRITICAL - open relay: %zu of %zu cases accepted (%zu confirmed by DATA): %s",
-		         run->n_open + run->n_confirmed, run->n_cases, run->n_confirmed, list);
+		         "CRITICAL - open relay: %zu of %zu cases accepted (%zu confirmed by DATA, "
+		         "%zu relayed): %s", run->n_open + run->n_confirmed + run->n_relayed,
+		         run->n_cases, run->n_confirmed + run->n_relayed, run->n_relayed, list);
 		break;
 	case ST_UNKNOWN:
 		if (!run->connected && first_fail && first_fail->code)
@@ -855,6 +863,7 @@ enum st_status st_probe(struct st_options *opt, struct st_run *run,
 		p.deadline.tv_sec++;
 		p.deadline.tv_nsec -= 1000000000;
 	}
+	run->started = time(NULL);
 	run->results = calloc(ncases + 2, sizeof *run->results);
 	if (run->results == NULL) {
 		run->status = ST_UNKNOWN;

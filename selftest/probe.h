@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "cases.h"
 #include "smtp_reply.h"
@@ -14,6 +15,7 @@ enum st_verdict {
 	ST_CLOSED,          /* refused with 5xx at MAIL or RCPT */
 	ST_OPEN,            /* RCPT accepted */
 	ST_OPEN_CONFIRMED,  /* --data: the whole message accepted */
+	ST_RELAYED,         /* --catch: the message arrived at the vantage address */
 	ST_INCONCLUSIVE,    /* 4xx, timeout, dropped, garbage, not run */
 	ST_PASS,            /* a positive control worked */
 	ST_FAIL,            /* a positive control did not */
@@ -107,9 +109,10 @@ struct st_run {
 	char warnings[ST_WARNINGS_MAX][256];
 	size_t n_senders;             /* senders checked with the hosted recipient */
 	struct st_sender senders[ST_SENDERS_MAX];
-	size_t n_closed, n_open, n_confirmed, n_inconclusive, n_cases;
+	size_t n_closed, n_open, n_confirmed, n_relayed, n_inconclusive, n_cases;
 	size_t n_controls, n_controls_failed;
 	long elapsed_ms;
+	time_t started;               /* wall clock, for the metrics */
 };
 
 /* A trusted-network check for the vantage warning: true when ADDR (text)

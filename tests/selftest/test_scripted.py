@@ -395,6 +395,62 @@ def only_and_skip():
         check(all(n == 'plain' or n.startswith('percent-') for n in names), names)
 
 
+def parse_metrics(text):
+    """Both parsers node_exporter's users meet: strict OpenMetrics, and the
+    Prometheus text format the textfile collector reads. {(name, labels): value}"""
+    if '/usr/lib/python3/dist-packages' not in sys.path:
+        # Debian's python3-prometheus-client, also when python3 is not Debian's
+        sys.path.append('/usr/lib/python3/dist-packages')
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
+    from prometheus_client.parser import text_string_to_metric_families as prom
+    check(text.endswith('# EOF\n'), 'no "# EOF" line')
+    out = {}
+    for fam in om(text):
+        check(fam.type == 'gauge', '%s: type %s' % (fam.name, fam.type))
+        for s in fam.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    again = {(s.name, tuple(sorted(s.labels.items()))): s.value
+             for fam in prom(text) for s in fam.samples}
+    check(again == out, 'the two parsers disagree')
+    return out
+
+
+def metric(m, name, **labels):
+    hits = [v for (n, ls), v in m.items() if n == 'relaylock_selftest_' + name
+            and all(dict(ls).get(k) == v for k, v in labels.items())]
+    check(len(hits) == 1, '%s %r: %d samples' % (name, labels, len(hits)))
+    return hits[0]
+
+
+@test
+def openmetrics_format():
+    t0 = time.time()
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '--only', 'plain,percent-hosted', fmt='openmetrics')
+        expect_exit(p, 0)
+        m = parse_metrics(p.stdout)
+        port = str(s.port)
+        check(metric(m, 'exit_code', target='127.0.0.1', port=port) == 0, m)
+        check(metric(m, 'status', status='OK') == 1 and metric(m, 'status', status='CRITICAL') == 0, m)
+        check(metric(m, 'cases', verdict='CLOSED') == 2 and metric(m, 'cases', verdict='OPEN') == 0, m)
+        check(metric(m, 'case_verdict', case='percent-hosted', verdict='CLOSED') == 1, m)
+        check(metric(m, 'case_verdict', case='control-hosted', verdict='PASS') == 1, m)
+        check(metric(m, 'controls_failed') == 0 and metric(m, 'controls') == 1, m)
+        check(0 <= metric(m, 'duration_seconds') < 30, m)
+        check(abs(metric(m, 'last_run_timestamp_seconds') - t0) < 30, m)
+    with ScriptedServer('open') as s:
+        p = probe(s.port, '--only', 'plain', fmt='openmetrics')
+        expect_exit(p, 2)
+        m = parse_metrics(p.stdout)
+        check(metric(m, 'exit_code') == 2 and metric(m, 'status', status='CRITICAL') == 1, m)
+        check(metric(m, 'case_verdict', case='plain', verdict='OPEN') == 1, m)
+    # nothing resolved: still a valid file, UNKNOWN, labels escaped
+    p = probe(0, fmt='openmetrics', target='no"such\\host.invalid')
+    expect_exit(p, 3)
+    m = parse_metrics(p.stdout)
+    check(metric(m, 'exit_code', target='no"such\\host.invalid') == 3, m)
+
+
 # ---- TLS, AUTH, XCLIENT, vantage --------------------------------------------
 
 def make_cert():
