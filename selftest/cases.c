@@ -1,8 +1,10 @@
 /* cases.c - the relay trick table and its template expansion. */
 #include "cases.h"
 
+#include <arpa/inet.h>
 #include <fnmatch.h>
 #include <string.h>
+#include <strings.h>
 
 #define ND ST_CASE_NO_DATA
 #define SE ST_CASE_SENDER_TRICK
@@ -237,6 +239,22 @@ static bool plain_text(const char *s, size_t len)
 	return true;
 }
 
+/* "[192.0.2.1]" or "[IPv6:2001:db8::1]": an address literal (RFC 5321). */
+static bool address_literal(const char *dom)
+{
+	size_t n = strlen(dom);
+	char inner[64];
+	unsigned char buf[16];
+
+	if (n < 3 || dom[0] != '[' || dom[n - 1] != ']' || n - 2 >= sizeof inner)
+		return false;
+	memcpy(inner, dom + 1, n - 2);
+	inner[n - 2] = '\0';
+	if (strncasecmp(inner, "IPv6:", 5) == 0)
+		return inet_pton(AF_INET6, inner + 5, buf) == 1;
+	return inet_pton(AF_INET, inner, buf) == 1;
+}
+
 bool st_set_outside(struct st_params *p, const char *addr)
 {
 	const char *at = strrchr(addr, '@');
@@ -245,7 +263,8 @@ bool st_set_outside(struct st_params *p, const char *addr)
 
 	if (at != NULL && (llen == 0 || !plain_text(addr, llen)))
 		return false;
-	if (*dom == '\0' || !plain_text(dom, strlen(dom)) || strchr(dom, '.') == NULL)
+	if (!address_literal(dom) &&
+	    (*dom == '\0' || !plain_text(dom, strlen(dom)) || strchr(dom, '.') == NULL))
 		return false;
 	if (!copy(p->outside_domain, sizeof p->outside_domain, dom, strlen(dom)))
 		return false;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cases.h"
+#include "catch.h"
 #include "conf.h"
 #include "config.h"
 #include "netns.h"
@@ -53,6 +54,11 @@ static const char usage_text[] =
 	"      --xclient ADDR       Postfix XCLIENT: the server evaluates ADDR\n"
 	"      --netns NAME|auto    probe from a network namespace (auto: temporary)\n"
 	"      --netns-addr H,N     --netns auto addresses (192.0.2.1,192.0.2.2)\n"
+	"Proof by arrival:\n"
+	"      --catch              be the outside recipient: listen for SMTP on the\n"
+	"                           vantage address; arrived messages are RELAYED\n"
+	"      --catch-port N       port of that listener (25)\n"
+	"      --catch-wait SEC     wait for deliveries after the last case (30)\n"
 	"Timing and output:\n"
 	"  -t, --timeout SEC        per command (30)\n"
 	"  -T, --total-timeout SEC  whole run (600)\n"
@@ -68,6 +74,7 @@ enum {
 	OPT_HOSTED_RCPT = 256, OPT_SERVER_NAME, OPT_SERVER_IP, OPT_HELO, OPT_ONLY,
 	OPT_SKIP, OPT_AUTH_FILE, OPT_STARTTLS, OPT_NO_STARTTLS, OPT_TLS_VERIFY,
 	OPT_SOURCE, OPT_XCLIENT, OPT_NETNS, OPT_NETNS_ADDR, OPT_DELAY, OPT_NO_COLOR,
+	OPT_CATCH, OPT_CATCH_PORT, OPT_CATCH_WAIT,
 };
 
 static const struct option long_opts[] = {
@@ -91,6 +98,9 @@ static const struct option long_opts[] = {
 	{"xclient", required_argument, NULL, OPT_XCLIENT},
 	{"netns", required_argument, NULL, OPT_NETNS},
 	{"netns-addr", required_argument, NULL, OPT_NETNS_ADDR},
+	{"catch", no_argument, NULL, OPT_CATCH},
+	{"catch-port", required_argument, NULL, OPT_CATCH_PORT},
+	{"catch-wait", required_argument, NULL, OPT_CATCH_WAIT},
 	{"timeout", required_argument, NULL, 't'},
 	{"total-timeout", required_argument, NULL, 'T'},
 	{"delay", required_argument, NULL, OPT_DELAY},
@@ -301,6 +311,71 @@ static bool read_auth_file(struct st_options *opt, const char *path)
 	return ok;
 }
 
+/* Nothing was probed: report UNKNOWN in FMT and return its exit status. */
+static int early_unknown(enum st_format fmt, struct st_options *opt, struct st_run *run,
+                         const char *vantage, const char *what, const char *err)
+{
+	run->status = ST_UNKNOWN;
+	snprintf(run->summary, sizeof run->summary, "UNKNOWN - %s: %.300s", what, err);
+	describe_dst(opt);
+	set_str(run->vantage, sizeof run->vantage, vantage);
+	st_output(stdout, fmt, false, opt, run);
+	return ST_UNKNOWN;
+}
+
+/* The local address the route to the target leaves from (no packet is
+ * sent: a UDP socket is only connected). */
+static bool route_source(const struct st_options *opt, struct sockaddr_storage *ss,
+                         socklen_t *len)
+{
+	int fd = socket(opt->dst.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	*len = sizeof *ss;
+	ok = connect(fd, (const struct sockaddr *)&opt->dst, opt->dst_len) == 0 &&
+	     getsockname(fd, (struct sockaddr *)ss, len) == 0;
+	close(fd);
+	return ok;
+}
+
+/* --catch: listen on the vantage address (the bound source, else the
+ * route's), and make relaytest@[that address] the outside address unless
+ * -o named one. Sets opt->catcher, or fills ERR. */
+static bool start_catch(struct st_options *opt, struct st_run *run, unsigned port,
+                        bool outside_given, char *err, size_t errsz)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = opt->src_len;
+	char ip[INET6_ADDRSTRLEN], outside[120];
+	bool v6;
+
+	if (opt->has_source)
+		memcpy(&ss, &opt->src, sizeof ss);
+	else if (!route_source(opt, &ss, &len)) {
+		snprintf(err, errsz, "no route to %s to find the vantage address", opt->dst_text);
+		return false;
+	}
+	v6 = ss.ss_family == AF_INET6;
+	if (v6) {
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((unsigned short)port);
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof ip);
+	} else {
+		((struct sockaddr_in *)&ss)->sin_port = htons((unsigned short)port);
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof ip);
+	}
+	opt->catcher = st_catch_start((struct sockaddr *)&ss, len, err, errsz);
+	if (opt->catcher == NULL)
+		return false;
+	snprintf(run->catch_addr, sizeof run->catch_addr, v6 ? "[%s]:%u" : "%s:%u", ip, port);
+	snprintf(outside, sizeof outside, v6 ? "relaytest@[IPv6:%s]" : "relaytest@[%s]", ip);
+	if (!outside_given)
+		st_set_outside(&opt->params, outside);
+	opt->data = true;
+	return true;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -330,12 +405,14 @@ int main(int argc, char **argv)
 	const char *config = NULL, *netns = NULL;
 	char netns_host[64] = "192.0.2.1", netns_peer[64] = "192.0.2.2";
 	char err[256];
-	bool list = false, no_color = false, color;
+	bool list = false, no_color = false, color, catch_on = false, outside_given = false;
+	unsigned catch_port = 25;
 	struct st_table_stream table = {.f = stdout};
 	int c, status;
 
 	run.started = time(NULL);
 	opt.cmd_timeout_ms = 30000;
+	opt.catch_wait_ms = 30000;
 	opt.total_timeout_ms = 600000;
 	opt.tls = ST_TLS_AUTO;
 	set_str(opt.helo, sizeof opt.helo, "relaylock-selftest.invalid");
@@ -359,6 +436,7 @@ int main(int argc, char **argv)
 		case 'o':
 			if (!st_set_outside(&opt.params, optarg))
 				return usage_error("bad outside address or domain: %s", optarg);
+			outside_given = true;
 			break;
 		case OPT_SERVER_NAME:
 			if (!is_name(optarg) ||
@@ -435,6 +513,22 @@ int main(int argc, char **argv)
 			netns_host[comma - optarg] = '\0';
 			break;
 		}
+		case OPT_CATCH:
+			catch_on = true;
+			break;
+		case OPT_CATCH_PORT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end || v < 1 || v > 65535)
+				return usage_error("bad --catch-port: %s", optarg);
+			catch_port = (unsigned)v;
+			break;
+		}
+		case OPT_CATCH_WAIT:
+			if (!parse_seconds(optarg, &opt.catch_wait_ms, true))
+				return usage_error("bad --catch-wait: %s", optarg);
+			break;
 		case 't':
 			if (!parse_seconds(optarg, &opt.cmd_timeout_ms, false))
 				return usage_error("bad timeout: %s", optarg);
@@ -543,13 +637,8 @@ int main(int argc, char **argv)
 	/* Vantage. */
 	if (netns != NULL && strcmp(netns, "auto") == 0) {
 		if (st_netns_auto(&ns, netns_host, netns_peer, err, sizeof err) < 0) {
-			run.status = ST_UNKNOWN;
-			snprintf(run.summary, sizeof run.summary, "UNKNOWN - --netns auto: %.300s", err);
-			describe_dst(&opt);
-			set_str(run.vantage, sizeof run.vantage, "netns auto (failed)");
-			st_output(stdout, fmt, false, &opt, &run);
 			rl_config_free(cfg);
-			return ST_UNKNOWN;
+			return early_unknown(fmt, &opt, &run, "netns auto (failed)", "--netns auto", err);
 		}
 		if (dst_is_loopback(&opt) || opt.dst.ss_family != (strchr(netns_host, ':') ? AF_INET6 : AF_INET))
 			fill_sockaddr(netns_host, opt.port, &opt.dst, &opt.dst_len);
@@ -558,13 +647,8 @@ int main(int argc, char **argv)
 		         ns.ns_addr, ns.host_if);
 	} else if (netns != NULL) {
 		if (st_netns_enter(&ns, netns, err, sizeof err) < 0) {
-			run.status = ST_UNKNOWN;
-			snprintf(run.summary, sizeof run.summary, "UNKNOWN - --netns: %.300s", err);
-			describe_dst(&opt);
-			set_str(run.vantage, sizeof run.vantage, "netns (failed)");
-			st_output(stdout, fmt, false, &opt, &run);
 			rl_config_free(cfg);
-			return ST_UNKNOWN;
+			return early_unknown(fmt, &opt, &run, "netns (failed)", "--netns", err);
 		}
 		snprintf(run.vantage, sizeof run.vantage, "network namespace %s", netns);
 	} else if (opt.xclient[0]) {
@@ -575,6 +659,13 @@ int main(int argc, char **argv)
 		snprintf(run.vantage, sizeof run.vantage, "direct");
 	}
 	describe_dst(&opt);
+	if (catch_on && !start_catch(&opt, &run, catch_port, outside_given, err, sizeof err)) {
+		int rc = early_unknown(fmt, &opt, &run, run.vantage, "--catch", err);
+
+		st_netns_cleanup(&ns);
+		rl_config_free(cfg);
+		return rc;
+	}
 	if (opt.params.server_ip[0] == '\0')
 		set_str(opt.params.server_ip, sizeof opt.params.server_ip, opt.dst_text);
 	{
@@ -614,6 +705,8 @@ int main(int argc, char **argv)
 	if (!run.connected && ns.created)
 		st_run_warn(&run, "--netns auto probes %s, the host's end of the link: the MTA "
 		            "must listen there (Postfix: inet_interfaces = all)", opt.dst_text);
+	st_catch_stop(opt.catcher);
+	opt.catcher = NULL;
 	st_netns_cleanup(&ns);
 	if (fmt == ST_FMT_TABLE)
 		st_table_end(&table, &run);

@@ -144,6 +144,13 @@ void st_table_end(struct st_table_stream *ts, const struct st_run *run)
 		table_head(f, color, ts->opt, run);
 		ts->head_done = true;
 	}
+	if (run->catch_addr[0]) {
+		fprintf(f, "\nproof by arrival at %s (%zu other message%s refused):\n",
+		        run->catch_addr, run->n_catch_refused, run->n_catch_refused == 1 ? "" : "s");
+		for (size_t i = 0; i < run->n_results; i++)
+			if (run->results[i].verdict == ST_RELAYED)
+				table_row(f, color, &run->results[i]);
+	}
 	fputc('\n', f);
 	for (size_t i = 0; i < run->n_warnings; i++)
 		fprintf(f, "%sWARNING%s: %s\n", color ? "\033[1;33m" : "",
@@ -214,6 +221,9 @@ static void out_json(FILE *f, const struct st_options *opt, const struct st_run 
 	        run->n_cases, run->n_closed, run->n_open, run->n_confirmed,
 	        run->n_relayed, run->n_inconclusive, run->n_controls, run->n_controls_failed,
 	        run->elapsed_ms);
+	fputs("\"catch\": {", f);
+	json_kv(f, "address", run->catch_addr, true);
+	fprintf(f, "\"refused\": %zu}, ", run->n_catch_refused);
 	fputs("\"senders\": [", f);
 	for (size_t i = 0; i < run->n_senders; i++) {
 		static const char *const st[] = {"unknown", "accepted", "refused"};

@@ -385,6 +385,8 @@ static int send_message(struct probe *p, struct session *s, struct st_result *r,
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	make_token(r->tcase->name, r->token, sizeof r->token);
+	if (p->opt->catcher && !st_catch_expect(p->opt->catcher, r->token))
+		copy_str(r->note, sizeof r->note, "--catch waits for no more tokens");
 	n = snprintf(msg, sizeof msg,
 	             "From: %s\r\n"
 	             "To: %s\r\n"
@@ -818,6 +820,30 @@ void st_judge(struct st_run *run)
 			*c = ' ';
 }
 
+/* --catch: wait for the messages, then RELAYED for each that arrived. */
+static void catch_verdicts(struct probe *p)
+{
+	struct st_run *run = p->run;
+	size_t expected = 0;
+
+	for (size_t i = 0; i < run->n_results; i++)
+		expected += run->results[i].verdict == ST_OPEN_CONFIRMED;
+	if (expected > 0)
+		st_catch_wait(p->opt->catcher, p->opt->catch_wait_ms);
+	st_catch_halt(p->opt->catcher);
+	for (size_t i = 0; i < run->n_results; i++) {
+		struct st_result *r = &run->results[i];
+
+		if (r->verdict == ST_OPEN_CONFIRMED &&
+		    st_catch_arrived(p->opt->catcher, r->token)) {
+			r->verdict = ST_RELAYED;
+			copy_str(r->note, sizeof r->note,
+			         "the message arrived at the vantage address");
+		}
+	}
+	run->n_catch_refused = st_catch_refused(p->opt->catcher);
+}
+
 /* Run result I of the run. Returns true when the server is dead. */
 static bool run_slot(struct probe *p, struct session *s, size_t i,
                      st_trusted_fn trusted, void *trusted_ctx)
@@ -902,6 +928,8 @@ enum st_status st_probe(struct st_options *opt, struct st_run *run,
 			opt->on_result(run, r, opt->on_result_ctx);
 	}
 	session_close(&s, true);
+	if (opt->catcher)
+		catch_verdicts(&p);
 	run->elapsed_ms = now_ms() - t0;
 	st_judge(run);
 	return run->status;

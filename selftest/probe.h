@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cases.h"
+#include "catch.h"
 #include "smtp_reply.h"
 
 enum st_verdict {
@@ -64,6 +65,8 @@ struct st_options {
 	const char *only;              /* comma list or NULL */
 	const char *skip;
 	FILE *trace;                   /* --verbose transcript or NULL */
+	struct st_catch *catcher;      /* --catch listener, or NULL */
+	unsigned catch_wait_ms;
 	st_result_fn on_result;        /* NULL: nobody streams the report */
 	void *on_result_ctx;
 };
@@ -113,6 +116,8 @@ struct st_run {
 	size_t n_controls, n_controls_failed;
 	long elapsed_ms;
 	time_t started;               /* wall clock, for the metrics */
+	char catch_addr[80];          /* --catch: "[addr]:port" listened on, or "" */
+	size_t n_catch_refused;       /* messages without a token of this run */
 };
 
 /* A trusted-network check for the vantage warning: true when ADDR (text)

@@ -19,9 +19,9 @@ $(BUILD)/tests/selftest/smtp_reply_test: $(BUILD)/tests/selftest/smtp_reply_test
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(BUILD)/tests/selftest/cases_test: $(BUILD)/tests/selftest/cases_test.o \
-		$(BUILD)/selftest/cases.o $(BUILD)/selftest/probe.o \
+		$(BUILD)/selftest/cases.o $(BUILD)/selftest/probe.o $(BUILD)/selftest/catch.o \
 		$(BUILD)/selftest/smtp_conn.o $(BUILD)/selftest/smtp_reply.o
-	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(OPENSSL_LIBS)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(OPENSSL_LIBS) -pthread
 
 .PHONY: check-selftest-unit check-selftest check-selftest-postfix
 check-selftest-unit: $(SELFTEST_UNIT)

@@ -97,21 +97,32 @@ class DirectSendmail(h.Sendmail):
 
     def deliveries(self):
         """(recipient, remote reply) of each message an SMTP mailer
-        delivered: the reply to the final "." of each transaction."""
+        delivered: the remote's reply to the final "." of a transaction.
+        The trace interleaves processes (by PID); only those that opened a
+        connection ("=== CONNECT") are mailers."""
         try:
             with open(self.trace, errors='replace') as f:
                 lines = f.read().split('\n')
         except FileNotFoundError:
             return []
-        out, rcpt, in_data = [], None, False
+        out, mailers = [], {}
         for line in lines:
-            m = re.match(r'\d+ >>> RCPT TO:<([^>]*)>', line)
-            if m:
-                rcpt = m.group(1)
-            if re.match(r'\d+ >>> \.$', line):
-                in_data = True
-            m = re.match(r'\d+ <<< (250[ -].*)', line)
-            if m and in_data:
-                out.append((rcpt, m.group(1)))
-                in_data = False
+            m = re.match(r'(\d+) (===|>>>|<<<) (.*)$', line)
+            if not m:
+                continue
+            pid, way, text = m.groups()
+            if way == '===' and text.startswith('CONNECT'):
+                mailers[pid] = {'rcpt': None, 'data': False}
+            st = mailers.get(pid)
+            if st is None:
+                continue
+            r = re.match(r'(?i)RCPT TO:<([^>]*)>', text)
+            if way == '>>>' and r:
+                st['rcpt'] = r.group(1)
+            elif way == '>>>' and text == '.':
+                st['data'] = True
+            elif way == '<<<' and st['data'] and text[:3].isdigit():
+                if text.startswith('250'):
+                    out.append((st['rcpt'], text))
+                st['data'] = False
         return out

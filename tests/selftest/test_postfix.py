@@ -49,9 +49,10 @@ def check(name, ok, detail=''):
     return ok
 
 
-def probe(port, *args, source=OUTSIDE_IP):
-    argv = [SELFTEST, '--hosted', HOSTED, '--outside', 'relaytest@outside.example',
-            '--format', 'json', '-t', '10', '-T', '120']
+def probe(port, *args, source=OUTSIDE_IP, outside='relaytest@outside.example'):
+    argv = [SELFTEST, '--hosted', HOSTED, '--format', 'json', '-t', '10', '-T', '120']
+    if outside:
+        argv += ['--outside', outside]
     if source:
         argv += ['--source', source]
     argv += list(args) + ['127.0.0.1:%d' % port]

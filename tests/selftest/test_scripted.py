@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -451,6 +452,79 @@ def openmetrics_format():
     check(metric(m, 'exit_code', target='no"such\\host.invalid') == 3, m)
 
 
+# ---- --catch: proof by arrival -----------------------------------------------
+
+@test
+def catch_relayed():
+    """What the server delivers to the probe's own listener is RELAYED;
+    a message without this run's token is refused."""
+    with ScriptedServer('deliver') as s:
+        s.deliver_port = h_free_port('127.0.0.2')
+        p = probe(s.port, '--catch', '--catch-port', str(s.deliver_port), '--source',
+                  '127.0.0.2', '--catch-wait', '10',
+                  '--only', 'plain,percent-hosted,bang-path,lookalike-prefix')
+        expect_exit(p, 2)
+        d = p.doc
+        v = verdicts(d)
+        check(d['parameters']['outside'] == 'relaytest@[127.0.0.2]', d['parameters'])
+        check(v['plain'] == v['percent-hosted'] == v['bang-path'] == 'RELAYED', v)
+        check(v['lookalike-prefix'] == 'OPEN', 'no DATA to an unnamed recipient: %r' % v)
+        check(d['catch']['address'] == '127.0.0.2:%d' % s.deliver_port, d['catch'])
+        for t in list(s.deliveries):
+            t.join(12)
+        ok = [r for r, code in s.delivered if code == 250]
+        check(len(ok) == d['counts']['relayed'] == 3, 'delivered %r, relayed %d'
+              % (s.delivered, d['counts']['relayed']))
+        check(d['catch']['refused'] == 1 and sum(c == 554 for _, c in s.delivered) == 1,
+              'the foreign message: %r %r' % (d['catch'], s.delivered))
+        check(p.elapsed < 8, 'did not stop waiting when all arrived: %.1f s' % p.elapsed)
+
+
+@test
+def catch_nothing_arrives():
+    """An open server that delivers nothing: OPEN-CONFIRMED, and the wait is bounded."""
+    with ScriptedServer('open') as s:
+        p = probe(s.port, '--catch', '--catch-port', str(h_free_port('127.0.0.3')),
+                  '--source', '127.0.0.3', '--catch-wait', '1.5', '--only', 'plain')
+        expect_exit(p, 2)
+        check(verdicts(p.doc)['plain'] == 'OPEN-CONFIRMED', verdicts(p.doc))
+        check(1.5 <= p.elapsed < 6, 'waited %.1f s for --catch-wait 1.5' % p.elapsed)
+        t = probe(s.port, '--catch', '--catch-port', str(h_free_port('127.0.0.3')),
+                  '--source', '127.0.0.3', '--catch-wait', '0.5', '--only', 'plain', fmt=None)
+        check(re.search(r'(?m)^proof by arrival at 127\.0\.0\.3:\d+ \(0 other messages refused\):$',
+                        t.stdout), t.stdout)
+    with ScriptedServer('safe') as s:
+        # the listener's port is taken: UNKNOWN, said why
+        with socket.socket() as busy:
+            busy.bind(('127.0.0.3', 0))
+            busy.listen(1)
+            p = probe(s.port, '--catch', '--catch-port', str(busy.getsockname()[1]),
+                      '--source', '127.0.0.3', '--only', 'plain')
+        expect_exit(p, 3)
+        check('--catch' in p.doc['summary'] and 'bind' in p.doc['summary'], p.doc['summary'])
+
+
+@test
+def literal_outside_address():
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '-o', 'relaytest@[203.0.113.2]', '--only', 'plain,percent-hosted')
+        expect_exit(p, 0)
+        rc = {r['name']: r['rcpt_to'] for r in p.doc['results']}
+        check(rc['plain'] == '<relaytest@[203.0.113.2]>' and
+              rc['percent-hosted'] == '<relaytest%[203.0.113.2]@hosted.example>', rc)
+        p = probe(s.port, '-o', 'relaytest@[IPv6:2001:db8::2]', '--only', 'plain')
+        expect_exit(p, 0)
+    p = subprocess.run([SELFTEST, '-H', 'h.example', '-o', 'x@[203.0.113]', '127.0.0.1'],
+                       capture_output=True, text=True, timeout=10)
+    expect_exit(p, 3)
+
+
+def h_free_port(host):
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
 # ---- TLS, AUTH, XCLIENT, vantage --------------------------------------------
 
 def make_cert():
@@ -686,6 +760,23 @@ def netns_child():
         steps.append(('auto-ipv6', p.returncode == 0 and p.doc['source'] == '2001:db8::2'
                       and p.doc['target']['address'] == '2001:db8::1', p))
         steps.append(('auto-ipv6-cleanup', not leftovers(), leftovers()))
+    # --catch: the listener runs in the namespace, at its end of the link
+    for host, addrs, outside in (('0.0.0.0', '192.0.2.1,192.0.2.2', 'relaytest@[192.0.2.2]'),
+                                 ('::', '2001:db8::1,2001:db8::2',
+                                  'relaytest@[IPv6:2001:db8::2]')):
+        with ScriptedServer('deliver', host=host) as s:
+            s.deliver_port = 2525
+            p = probe(s.port, '--netns', 'auto', '--netns-addr', addrs, '--catch',
+                      '--catch-port', '2525', '--catch-wait', '10',
+                      '--only', 'plain,percent-hosted', target='127.0.0.1:%d' % s.port
+                      if host == '0.0.0.0' else '[::1]:%d' % s.port)
+            for t in list(s.deliveries):
+                t.join(12)
+            got = sum(code == 250 for _, code in s.delivered)
+            steps.append(('catch-' + host, p.returncode == 2 and p.doc and
+                          p.doc['parameters']['outside'] == outside and
+                          p.doc['counts']['relayed'] == 2 == got, p))
+        steps.append(('catch-cleanup-' + host, not leftovers(), leftovers()))
     # nothing listens: UNKNOWN, and still cleaned up
     with ScriptedServer('safe') as s:
         port = s.port
