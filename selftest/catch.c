@@ -223,11 +223,14 @@ static void *serve(void *arg)
 		struct pollfd pf[CONNS_MAX + 2];
 		size_t map[CONNS_MAX], n = 2, nk = 0;
 
+		bool room = false;
+
 		pf[0] = (struct pollfd){.fd = c->wake[0], .events = POLLIN};
-		pf[1] = (struct pollfd){.fd = c->lfd, .events = POLLIN};
 		for (size_t i = 0; i < CONNS_MAX; i++) {
-			if (c->conns[i].fd < 0)
+			if (c->conns[i].fd < 0) {
+				room = true;
 				continue;
+			}
 			if (mono_ms() - c->conns[i].last_ms > IDLE_MS) {
 				conn_close(&c->conns[i]);
 				continue;
@@ -235,6 +238,9 @@ static void *serve(void *arg)
 			map[nk++] = i;
 			pf[n++] = (struct pollfd){.fd = c->conns[i].fd, .events = POLLIN};
 		}
+		/* When full, later senders wait in the listen backlog. */
+		pf[1] = (struct pollfd){.fd = room && c->n_accepts < ACCEPTS_MAX ? c->lfd : -1,
+		                        .events = POLLIN};
 		if (poll(pf, n, 1000) < 0 && errno != EINTR)
 			break;
 		if (pf[0].revents)
@@ -285,7 +291,7 @@ struct st_catch *st_catch_start(const struct sockaddr *addr, socklen_t len,
 	setsockopt(c->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (bind(c->lfd, addr, len) < 0)
 		return fail(c, err, errsz, "bind to the vantage address");
-	if (listen(c->lfd, 16) < 0)
+	if (listen(c->lfd, 64) < 0)
 		return fail(c, err, errsz, "listen");
 	/* Signals stay with the main thread (smtp_abort). */
 	sigfillset(&all);
