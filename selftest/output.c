@@ -263,14 +263,14 @@ static void out_json(FILE *f, const struct st_options *opt, const struct st_run 
 	fputs("\n]}\n", f);
 }
 
-static void out_tap(FILE *f, const struct st_run *run)
+/* The TAP lines of RUN, numbered from *NUM on. */
+static void tap_results(FILE *f, const struct st_run *run, size_t *num)
 {
-	fprintf(f, "TAP version 13\n1..%zu\n", run->n_results);
 	for (size_t i = 0; i < run->n_results; i++) {
 		const struct st_result *r = &run->results[i];
 		bool ok = r->verdict == ST_CLOSED || r->verdict == ST_PASS;
 
-		fprintf(f, "%s %zu - %s: %s (%s ", ok ? "ok" : "not ok", i + 1,
+		fprintf(f, "%s %zu - %s: %s (%s ", ok ? "ok" : "not ok", ++*num,
 		        r->tcase->name, st_verdict_name(r->verdict), r->stage ? r->stage : "-");
 		reply_text(f, r, 120);
 		fputc(')', f);
@@ -278,17 +278,21 @@ static void out_tap(FILE *f, const struct st_run *run)
 			fputs(" # TODO inconclusive", f);
 		fputc('\n', f);
 	}
+}
+
+static void out_tap(FILE *f, const struct st_run *run)
+{
+	size_t num = 0;
+
+	fprintf(f, "TAP version 13\n1..%zu\n", run->n_results);
+	tap_results(f, run, &num);
 	for (size_t i = 0; i < run->n_warnings; i++)
 		fprintf(f, "# WARNING: %s\n", run->warnings[i]);
 	fprintf(f, "# RELAY %s\n", run->summary);
 }
 
-static void out_nagios(FILE *f, const struct st_run *run)
+static void nagios_perf(FILE *f, const struct st_run *run)
 {
-	fprintf(f, "RELAY %s", run->summary);
-	if (run->n_warnings)
-		fprintf(f, " (%zu vantage warning%s: %s)", run->n_warnings,
-		        run->n_warnings == 1 ? "" : "s", run->warnings[0]);
 	fprintf(f, " | open=%zu;;0;0;%zu confirmed=%zu;;0;0;%zu relayed=%zu;;0;0;%zu "
 	        "closed=%zu;;;0;%zu inconclusive=%zu;0;;0;%zu controls_failed=%zu;;0;0;%zu "
 	        "time=%.3fs;;;0\n",
@@ -297,6 +301,15 @@ static void out_nagios(FILE *f, const struct st_run *run)
 	        run->n_cases, run->n_closed, run->n_cases, run->n_inconclusive,
 	        run->n_cases, run->n_controls_failed, run->n_controls,
 	        (double)run->elapsed_ms / 1000.0);
+}
+
+static void out_nagios(FILE *f, const struct st_run *run)
+{
+	fprintf(f, "RELAY %s", run->summary);
+	if (run->n_warnings)
+		fprintf(f, " (%zu vantage warning%s: %s)", run->n_warnings,
+		        run->n_warnings == 1 ? "" : "s", run->warnings[0]);
+	nagios_perf(f, run);
 }
 
 void st_output(FILE *f, enum st_format fmt, bool color,
@@ -341,4 +354,117 @@ void st_list_cases(FILE *f, const struct st_params *params)
 		        (c->flags & ST_CASE_NO_DATA) ? " [no DATA]" : "");
 	}
 	fprintf(f, "%zu cases and 2 controls\n", n);
+}
+
+/* Worst first: an open relay, then no answer, then doubt. */
+static int severity(enum st_status s)
+{
+	return s == ST_CRITICAL ? 3 : s == ST_UNKNOWN ? 2 : s == ST_WARNING ? 1 : 0;
+}
+
+/* The overall status and summary of --mx blocks; SUM gets the counts. */
+static enum st_status overall(const char *domain, const struct st_block *b, size_t n,
+                              char *out, size_t size, struct st_run *sum)
+{
+	enum st_status worst = ST_OK;
+	size_t len;
+
+	for (size_t i = 0; i < n; i++)
+		if (severity(b[i].run->status) > severity(worst))
+			worst = b[i].run->status;
+	len = (size_t)snprintf(out, size, "%s - MX of %.200s, %zu address%s:",
+	                       st_status_name(worst), domain, n, n == 1 ? "" : "es");
+	for (size_t i = 0; i < n && len < size; i++) {
+		const struct st_run *r = b[i].run;
+
+		const char *why = strncmp(r->summary, "UNKNOWN - ", 10) == 0 ? r->summary + 10
+		                  : r->summary;
+
+		if (r->n_results)
+			len += (size_t)snprintf(out + len, size - len, "%s %.100s [%s] %s",
+			                        i ? ";" : "", b[i].opt->target_host,
+			                        b[i].opt->dst_text, st_status_name(r->status));
+		else
+			len += (size_t)snprintf(out + len, size - len, "%s %.100s UNKNOWN (%.200s)",
+			                        i ? ";" : "", b[i].opt->target_host, why);
+		sum->n_open += r->n_open;
+		sum->n_confirmed += r->n_confirmed;
+		sum->n_relayed += r->n_relayed;
+		sum->n_closed += r->n_closed;
+		sum->n_inconclusive += r->n_inconclusive;
+		sum->n_cases += r->n_cases;
+		sum->n_controls += r->n_controls;
+		sum->n_controls_failed += r->n_controls_failed;
+		sum->elapsed_ms += r->elapsed_ms;
+	}
+	return worst;
+}
+
+static void blocks_json(FILE *f, const char *domain, enum st_status worst,
+                        const char *summary, const struct st_block *b, size_t n)
+{
+	fprintf(f, "{\"tool\": \"relaylock-selftest\", \"version\": \"%s\", ", RELAYLOCK_VERSION);
+	json_kv(f, "mx", domain, true);
+	fprintf(f, "\"status\": \"%s\", \"exit\": %d, ", st_status_name(worst), (int)worst);
+	json_kv(f, "summary", summary, true);
+	fputs("\"targets\": [\n", f);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(",\n", f);
+		out_json(f, b[i].opt, b[i].run);
+	}
+	fputs("]}\n", f);
+}
+
+static void blocks_tap(FILE *f, const char *summary, const struct st_block *b, size_t n)
+{
+	size_t total = 0, num = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += b[i].run->n_results ? b[i].run->n_results : 1;
+	fprintf(f, "TAP version 13\n1..%zu\n", total);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "# %s [%s]: RELAY %s\n", b[i].opt->target_host, b[i].opt->dst_text,
+		        b[i].run->summary);
+		if (b[i].run->n_results == 0)
+			fprintf(f, "not ok %zu - %s [%s]: not probed\n", ++num,
+			        b[i].opt->target_host, b[i].opt->dst_text);
+		tap_results(f, b[i].run, &num);
+	}
+	fprintf(f, "# RELAY %s\n", summary);
+}
+
+enum st_status st_output_blocks(FILE *f, enum st_format fmt, bool color, const char *domain,
+                                const struct st_block *b, size_t n)
+{
+	char summary[1024];
+	struct st_run sum;
+	enum st_status worst;
+
+	memset(&sum, 0, sizeof sum);
+	worst = overall(domain, b, n, summary, sizeof summary, &sum);
+	for (char *c = summary; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
+			*c = ' ';
+	switch (fmt) {
+	case ST_FMT_TABLE:
+		fprintf(f, "%sRELAY %s%s\n", color ? status_color(worst) : "", summary,
+		        color ? "\033[0m" : "");
+		break;
+	case ST_FMT_JSON:
+		blocks_json(f, domain, worst, summary, b, n);
+		break;
+	case ST_FMT_TAP:
+		blocks_tap(f, summary, b, n);
+		break;
+	case ST_FMT_NAGIOS:
+		fprintf(f, "RELAY %s", summary);
+		nagios_perf(f, &sum);
+		break;
+	case ST_FMT_OPENMETRICS:
+		st_openmetrics(f, b, n);
+		break;
+	}
+	fflush(f);
+	return worst;
 }

@@ -34,6 +34,12 @@ struct st_table_stream {
 void st_table_result(const struct st_run *run, const struct st_result *r, void *ctx);
 void st_table_end(struct st_table_stream *ts, const struct st_run *run);
 
+/* The report of N blocks of an --mx DOMAIN run (a table has printed each
+ * block already: only the overall line is left). Returns the worst status:
+ * CRITICAL, then UNKNOWN, WARNING, OK. */
+enum st_status st_output_blocks(FILE *f, enum st_format fmt, bool color, const char *domain,
+                                const struct st_block *b, size_t n);
+
 /* OpenMetrics text of N runs (openmetrics.c), "# EOF" at the end. */
 void st_openmetrics(FILE *f, const struct st_block *b, size_t n);
 

@@ -34,8 +34,9 @@ check-selftest: $(SELFTEST)
 CHECK_TARGETS += check-selftest-unit check-selftest
 # openssl: the test certificate for STARTTLS; iproute2/util-linux: --netns;
 # man-db: the man page check; python3-prometheus-client: its two parsers
-# check -f openmetrics.
-DEB_PACKAGES  += openssl iproute2 util-linux python3 man-db python3-prometheus-client
+# check -f openmetrics; dnsmasq-base: the DNS server of the --mx tests.
+DEB_PACKAGES  += openssl iproute2 util-linux python3 man-db python3-prometheus-client \
+	dnsmasq-base
 
 # What the real-MTA suites are told: the binaries and the scratch places.
 SELFTEST_MTA_ENV = SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \

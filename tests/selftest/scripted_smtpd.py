@@ -1,5 +1,6 @@
 """scripted_smtpd.py - a small scripted SMTP server for relaylock-selftest's
-tests. Standard library only; listens on 127.0.0.1 (a free port) in a thread
+tests. Standard library only; listens on 127.0.0.1 (a free port unless
+port= is given) in a thread
 of the test process, so nothing outlives the test.
 
 Behaviours (ScriptedServer(behaviour=...)):
@@ -45,12 +46,12 @@ PLAIN_HOSTED = re.compile(r'^<[a-z0-9._-]+@' + re.escape(HOSTED) + r'>$')
 
 
 class ScriptedServer:
-    def __init__(self, behaviour, certfile=None, keyfile=None, host='127.0.0.1'):
+    def __init__(self, behaviour, certfile=None, keyfile=None, host='127.0.0.1', port=0):
         self.behaviour = behaviour
         fam = socket.AF_INET6 if ':' in host else socket.AF_INET
         self.sock = socket.socket(fam, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, 0))
+        self.sock.bind((host, port))
         self.sock.listen(16)
         self.sock.settimeout(0.1)
         self.port = self.sock.getsockname()[1]

@@ -711,6 +711,77 @@ def formats():
 
 # ---- network namespaces (root; a private namespace of this test) ------------
 
+MX_RECORDS = (
+    'mx-host=mx.example,mx2.mx.example,20',   # listed first, preferred second
+    'mx-host=mx.example,mx1.mx.example,10',
+    'mx-host=mx.example,mx3.mx.example,30',
+    'host-record=mx1.mx.example,127.0.0.21',
+    'host-record=mx2.mx.example,127.0.0.22,::1',
+    'txt-record=mx3.mx.example,"a name without addresses"',
+    'host-record=plain.example,127.0.0.23',   # no MX: the domain itself
+)
+
+
+def mx_steps(steps):
+    """--mx against dnsmasq in this namespace (a private /etc/resolv.conf):
+    preference order, A and AAAA, worst status, missing domain, timeout."""
+    from dns_server import Dnsmasq, SilentDns, use_resolv_conf
+    work = tempfile.mkdtemp(prefix='rlst-mx-')
+    subprocess.run(['ip', 'addr', 'add', '::1/128', 'dev', 'lo'], capture_output=True)
+    mx_argv = ['--hosted', 'hosted.example', '-t', '2', '-T', '60', '--only',
+               'plain,percent-server-literal']
+    with Dnsmasq(work, '127.0.0.53', MX_RECORDS), \
+            ScriptedServer('safe', host='127.0.0.21', port=25), \
+            ScriptedServer('open', host='127.0.0.22', port=25), \
+            ScriptedServer('open', host='::1', port=25), \
+            ScriptedServer('safe', host='127.0.0.23', port=25):
+        use_resolv_conf(work, '127.0.0.53')
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '-f', 'json'])
+        d = json.loads(p.stdout) if p.stdout.startswith('{') else {}
+        got = [(t['target']['host'], t['target']['address'], t['status'])
+               for t in d.get('targets', [])]
+        want = [('mx1.mx.example', '127.0.0.21', 'OK'), ('mx2.mx.example', '127.0.0.22', 'CRITICAL'),
+                ('mx2.mx.example', '::1', 'CRITICAL'), ('mx3.mx.example', '-', 'UNKNOWN')]
+        steps.append(('mx-blocks', p.returncode == 2 and d.get('status') == 'CRITICAL' and
+                      got == want, '%r %s' % (got, p.stdout[-600:])))
+        rc = {t['target']['address']: [r['rcpt_to'] for r in t['results']] for t in d.get('targets', [])}
+        steps.append(('mx-literal-of-each-address',
+                      '<relaytest%example.net@[IPv6:::1]>' in rc.get('::1', []) and
+                      '<relaytest%example.net@[127.0.0.22]>' in rc.get('127.0.0.22', []), rc))
+        steps.append(('mx-no-address-reason', 'no A or AAAA record' in
+                      (d.get('targets') or [{}])[-1].get('summary', ''), d.get('summary')))
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '-f', 'openmetrics'])
+        m = parse_metrics(p.stdout)
+        steps.append(('mx-openmetrics', p.returncode == 2 and
+                      metric(m, 'exit_code', target='mx2.mx.example', address='::1') == 2 and
+                      metric(m, 'exit_code', target='mx1.mx.example') == 0 and
+                      metric(m, 'exit_code', target='mx3.mx.example') == 3, p.stdout[-600:]))
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '-f', 'nagios'])
+        steps.append(('mx-nagios', p.returncode == 2 and p.stdout.startswith(
+            'RELAY CRITICAL - MX of mx.example, 4 addresses:') and '| open=' in p.stdout, p.stdout))
+        p = run_probe(mx_argv + ['--mx', 'mx.example'])
+        steps.append(('mx-table', p.returncode == 2 and p.stdout.count('relaylock-selftest ') == 4
+                      and p.stdout.rstrip().split('\n')[-1].startswith('RELAY CRITICAL - MX of'),
+                      p.stdout[-800:]))
+        p = run_probe(['-t', '2', '--only', 'plain', '--mx', 'plain.example', '-f', 'json'])
+        d = json.loads(p.stdout)
+        steps.append(('mx-implicit', [t['target']['address'] for t in d['targets']] == ['127.0.0.23']
+                      and d['targets'][0]['parameters']['hosted'] == 'plain.example', p.stdout[-600:]))
+        p = run_probe(mx_argv + ['--mx', 'nosuch.example', '-f', 'json'])
+        steps.append(('mx-nxdomain', p.returncode == 3 and 'NXDOMAIN' in p.stdout, p.stdout[-400:]))
+    with SilentDns('127.0.0.54'):
+        use_resolv_conf(work, '127.0.0.54')
+        t0 = time.monotonic()
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '-f', 'nagios'])
+        steps.append(('mx-timeout', p.returncode == 3 and 'no answer from the DNS' in p.stdout
+                      and time.monotonic() - t0 < 10, p.stdout))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def run_probe(args):
+    return subprocess.run([SELFTEST] + args, capture_output=True, text=True, timeout=60)
+
+
 def netns_child():
     """Runs inside `unshare --net --mount`: its own loopback, nothing leaves."""
     subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True)
@@ -777,6 +848,7 @@ def netns_child():
                           p.doc['parameters']['outside'] == outside and
                           p.doc['counts']['relayed'] == 2 == got, p))
         steps.append(('catch-cleanup-' + host, not leftovers(), leftovers()))
+    mx_steps(steps)
     # nothing listens: UNKNOWN, and still cleaned up
     with ScriptedServer('safe') as s:
         port = s.port
