@@ -9,7 +9,8 @@ relaylock-selftest's proof tests (tests/integration/harness.py stays as it is):
                    .literal_rcpt_port  the same refusal, given at RCPT
                                        (smtpd_delay_reject = yes, the default)
                    .ipv6_port          the open relay on [::] (IPv4 and IPv6
-                                       clients; mynetworks covers both)
+                                       clients; mynetworks covers both), and
+                                       on [::1]:25 for the AAAA of an MX
                  .deliveries() -> [(recipient, reply)] of every message it
                  sent on, read from its own log: the count of arrivals that
                  does not depend on the probe.
@@ -50,7 +51,9 @@ class DirectPostfix(h.Postfix):
                  '127.0.0.1:%d inet n - n - - smtpd -o smtpd_milters= '
                  '-o smtpd_delay_reject=yes %s' % (self.literal_rcpt_port, refuse),
                  '[::]:%d inet n - n - - smtpd -o smtpd_milters= '
-                 '-o { mynetworks = 0.0.0.0/0 [::]/0 }' % self.ipv6_port]
+                 '-o { mynetworks = 0.0.0.0/0 [::]/0 }' % self.ipv6_port,
+                 '[::1]:25 inet n - n - - smtpd -o smtpd_milters= '
+                 '-o { mynetworks = 0.0.0.0/0 [::]/0 }']
         with open(os.path.join(self.conf, 'master.cf'), 'a') as f:
             f.write('\n'.join(lines) + '\n')
 

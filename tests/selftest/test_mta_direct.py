@@ -12,7 +12,11 @@ In one private network namespace:
   2. --catch from 127.0.0.2 (port 25 there) against the open Postfix and
      Sendmail: RELAYED is exactly the set of messages each MTA logged as
      delivered to 127.0.0.2 (Postfix's log, Sendmail's -X trace); behind
-     relaylock, OK and nothing relayed.
+     relaylock, OK and nothing relayed;
+  3. IPv6: --netns auto with 2001:db8::1,2001:db8::2 against the open
+     Postfix on [::] ([IPv6:...] literal tricks of the real address),
+     --catch on 2001:db8::2, and --mx of a domain whose MX has only an
+     AAAA (::1, Postfix on [::1]:25; dnsmasq in this namespace).
 Exit 1 on any failure.
 """
 
@@ -62,12 +66,12 @@ def refused_senders(pf):
         check(name + ': cross-check with a plain SMTP client', not wrong, '; '.join(wrong))
 
 
-CATCH = ('--catch', '--catch-wait', '8')
+CATCH = ('--catch', '--catch-wait', '6')
 
 
 def tokens_in(deliveries, vantage):
     """Tokens of the messages the MTA itself says it delivered to VANTAGE."""
-    return {m for rcpt, reply in deliveries if rcpt.endswith('@[%s]' % vantage)
+    return {m for rcpt, reply in deliveries if rcpt.lower().endswith('@[%s]' % vantage.lower())
             for m in re.findall(r'rlst-[0-9a-f]{16}-[a-z0-9-]+', reply)}
 
 
@@ -98,6 +102,45 @@ def catch(name, mta, open_port, port, *ctl):
           tokens_in(mta.deliveries(), t.OUTSIDE_IP) - before == arrived)
 
 
+V6 = ('--netns', 'auto', '--netns-addr', '2001:db8::1,2001:db8::2')
+
+
+def ipv6(pf, workdir):
+    """IPv6 from a temporary namespace, --catch on its IPv6 address, and an
+    MX whose only address is an AAAA."""
+    print('== IPv6: --netns auto %s, open Postfix on [::]:%d' % (V6[-1], pf.ipv6_port))
+    p, doc = t.probe(pf.ipv6_port, *V6, source=None, target='[::1]:%d' % pf.ipv6_port)
+    ok = check('ipv6: CRITICAL from 2001:db8::2 to 2001:db8::1', doc and p.returncode == 2 and
+               doc['source'] == '2001:db8::2' and doc['target']['address'] == '2001:db8::1',
+               p.stdout[-1500:])
+    rc = {r['name']: (r['rcpt_to'], r['verdict']) for r in (doc or {}).get('results', [])}
+    check('ipv6: literal tricks use the real target address',
+          ok and rc['percent-server-literal'] == (
+              '<relaytest%outside.example@[IPv6:2001:db8::1]>', 'OPEN') and
+          rc['source-route-literal'][0] == '<@[IPv6:2001:db8::1]:relaytest@outside.example>', rc)
+    before = tokens_in(pf.deliveries(), 'IPv6:2001:db8::2')
+    p, doc = t.probe(pf.ipv6_port, *(V6 + CATCH), source=None, outside=None,
+                     target='[::1]:%d' % pf.ipv6_port)
+    relayed = {r['token'] for r in (doc or {}).get('results', []) if r['verdict'] == 'RELAYED'}
+    h.wait_until(lambda: tokens_in(pf.deliveries(), 'IPv6:2001:db8::2') - before >= relayed, 10)
+    arrived = tokens_in(pf.deliveries(), 'IPv6:2001:db8::2') - before
+    check('ipv6 --catch: the listener on 2001:db8::2 receives what Postfix relays',
+          doc and doc['parameters']['outside'] == 'relaytest@[IPv6:2001:db8::2]' and
+          relayed and relayed == arrived, 'relayed %d, Postfix delivered %d: %s'
+          % (len(relayed), len(arrived), p.stdout[-1200:]))
+    from dns_server import Dnsmasq, use_resolv_conf
+    with Dnsmasq(workdir, '127.0.0.53', ('mx-host=v6.example,mx.v6.example,10',
+                                         'host-record=mx.v6.example,::1')):
+        use_resolv_conf(workdir, '127.0.0.53')
+        p, doc = t.probe(0, '--mx', 'v6.example', '--only', 'plain,percent-server-literal',
+                         target=None, source=None)
+        tg = (doc or {}).get('targets') or [{}]
+        check('ipv6 --mx: the AAAA-only MX is probed at ::1 (CRITICAL)',
+              doc and p.returncode == 2 and len(tg) == 1 and
+              tg[0]['target']['address'] == '::1' and tg[0]['status'] == 'CRITICAL',
+              p.stdout[-1200:])
+
+
 def inside():
     workdir = h.fresh_workdir('-direct', t.HOSTNAME)
     with h.Cleanup() as cl:
@@ -110,6 +153,7 @@ def inside():
         refused_senders(pf)
         rl.start()
         catch('postfix', pf, pf.open_port, pf.port)
+        ipv6(pf, workdir)
         sm = DirectSendmail(cl, workdir, h.SmtpSink(cl, workdir, 'sm-outside', host='127.0.0.2',
                                                    port=2600).start(),
                             h.FileSink(os.path.join(workdir, 'hosted-mailbox')),

@@ -49,13 +49,17 @@ def check(name, ok, detail=''):
     return ok
 
 
-def probe(port, *args, source=OUTSIDE_IP, outside='relaytest@outside.example'):
+def probe(port, *args, source=OUTSIDE_IP, outside='relaytest@outside.example',
+          target=''):
+    """Run the probe on 127.0.0.1:PORT (or TARGET; None: no target)."""
     argv = [SELFTEST, '--hosted', HOSTED, '--format', 'json', '-t', '10', '-T', '120']
     if outside:
         argv += ['--outside', outside]
     if source:
         argv += ['--source', source]
-    argv += list(args) + ['127.0.0.1:%d' % port]
+    argv += list(args)
+    if target is not None:
+        argv.append(target or '127.0.0.1:%d' % port)
     t0 = time.monotonic()
     p = subprocess.run(argv, capture_output=True, text=True, timeout=180)
     el = time.monotonic() - t0
