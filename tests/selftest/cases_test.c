@@ -250,6 +250,15 @@ static void judge(void **state)
 	assert_int_equal(run.status, ST_CRITICAL);
 	assert_int_equal(run.n_confirmed, 1);
 
+	r[2].verdict = ST_CLOSED;
+	r[3].verdict = ST_RELAYED; /* --catch: arrived */
+	st_judge(&run);
+	assert_int_equal(run.status, ST_CRITICAL);
+	assert_int_equal(run.n_relayed, 1);
+	assert_int_equal(run.n_confirmed, 0);
+	assert_non_null(strstr(run.summary, "1 relayed"));
+	assert_string_equal(st_verdict_name(ST_RELAYED), "RELAYED");
+
 	run.connected = false;
 	r[3].verdict = ST_INCONCLUSIVE;
 	st_judge(&run);

@@ -504,6 +504,76 @@ def catch_nothing_arrives():
         check('--catch' in p.doc['summary'] and 'bind' in p.doc['summary'], p.doc['summary'])
 
 
+def catch_talk(port, *lines, host='127.0.0.3', timeout=5):
+    """Connect to a --catch listener, send LINES (bytes), return what it said."""
+    with socket.create_connection((host, port), timeout=timeout) as c:
+        out = c.recv(4096)
+        for line in lines:
+            try:
+                c.sendall(line)
+            except OSError:
+                break
+        c.shutdown(socket.SHUT_WR)
+        try:
+            while len(out) < 100000:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                out += chunk
+        except OSError:
+            pass
+    return out
+
+
+@test
+def catch_listener_bounds():
+    """Hostile senders at the listener: over-long lines, a huge message,
+    a message of someone else, too many connections."""
+    with ScriptedServer('open') as s:
+        port = h_free_port('127.0.0.3')
+        proc = subprocess.Popen([SELFTEST, '-H', 'hosted.example', '--catch', '--catch-port',
+                                 str(port), '--source', '127.0.0.3', '--catch-wait', '20',
+                                 '--only', 'plain', '-f', 'json', '127.0.0.1:%d' % s.port],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            check(h_wait(lambda: s.commands('DATA')), 'the probe never sent DATA')
+            out = catch_talk(port, b'EHLO x\r\n' + b'A' * 5000 + b'\r\nNOOP\r\n')
+            check(b'500 5.5.2 line too long' in out and out.rstrip().endswith(b'250 2.0.0 Ok'),
+                  out[-200:])
+            big = b'x' * 998 + b'\r\n'
+            out = catch_talk(port, b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n',
+                             *([big] * 300))
+            check(b'552 5.3.4' in out, out[-200:])
+            out = catch_talk(port, b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n'
+                             b'Subject: rlst-0000000000000000-plain\r\n\r\nhi\r\n.\r\nQUIT\r\n')
+            check(b'554 5.7.1' in out, 'a forged token was taken: %r' % out[-200:])
+            conns = [socket.create_connection(('127.0.0.3', port), timeout=5) for _ in range(12)]
+            greeted = 0
+            for c in conns:
+                c.settimeout(0.5)
+                try:
+                    greeted += c.recv(100).startswith(b'220 ')
+                except OSError:
+                    pass
+            for c in conns:
+                c.close()
+            check(greeted == 8, '%d of 12 connections served at once, 8 expected' % greeted)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=20)
+        d = json.loads(out)
+        check(d['catch']['refused'] >= 1 and verdicts(d)['plain'] == 'OPEN-CONFIRMED', d['catch'])
+
+
+def h_wait(pred, timeout=10):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 @test
 def literal_outside_address():
     with ScriptedServer('safe') as s:
