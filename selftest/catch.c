@@ -20,6 +20,7 @@
 #define ACCEPTS_MAX 256          /* in one run */
 #define LINE_MAX_LEN 1000        /* RFC 5321 text line, CRLF excluded */
 #define MSG_MAX (256 * 1024)     /* one message */
+#define DRAIN_MAX (4 * MSG_MAX)  /* read of a message that is too big */
 #define MSGS_PER_CONN 64
 #define IDLE_MS 30000
 #define TOKEN_LEN 96
@@ -114,17 +115,22 @@ static void end_of_message(struct st_catch *c, struct conn *k)
 
 static void data_line(struct st_catch *c, struct conn *k)
 {
+	if (strcmp(k->line, ".") == 0 && k->msg_bytes > MSG_MAX) {
+		k->data = false;
+		say(k, "552 5.3.4 message too big for a relay probe\r\n");
+		return;
+	}
 	if (strcmp(k->line, ".") == 0) {
 		end_of_message(c, k);
 		return;
 	}
 	k->msg_bytes += k->len + 2;
-	if (k->msg_bytes > MSG_MAX) {
+	if (k->msg_bytes > DRAIN_MAX) { /* read the rest, up to a bound */
 		say(k, "552 5.3.4 message too big for a relay probe\r\n");
 		conn_close(k);
 		return;
 	}
-	if (k->hit < 0)
+	if (k->hit < 0 && k->msg_bytes <= MSG_MAX)
 		k->hit = find_token(c, k->line);
 }
 
