@@ -1,10 +1,13 @@
 /* cases.c - the relay trick table and its template expansion. */
 #include "cases.h"
 
+#include <arpa/inet.h>
 #include <fnmatch.h>
 #include <string.h>
+#include <strings.h>
 
 #define ND ST_CASE_NO_DATA
+#define SE ST_CASE_SENDER_TRICK
 
 /* The union of the classic manual relay tests (the "manually testing all
  * relay types" list, "account%freemail@yourhost"), nmap's smtp-open-relay
@@ -15,23 +18,23 @@ static const struct st_case cases[] = {
 	{"plain", "<{O}>", "<{O}>",
 	 "standard relay: outside sender to outside recipient", 0},
 	{"null-sender", "<>", "<{O}>",
-	 "null sender, as a bounce from MAILER-DAEMON", 0},
+	 "null sender, as a bounce from MAILER-DAEMON", SE},
 	{"sender-localhost", "<relaytest@localhost>", "<{O}>",
-	 "sender claims to be at localhost", 0},
+	 "sender claims to be at localhost", SE},
 	{"sender-unqualified", "<relaytest>", "<{O}>",
-	 "sender without a domain, like a local user", 0},
+	 "sender without a domain, like a local user", SE},
 	{"sender-hosted", "<relaytest@{H}>", "<{O}>",
-	 "sender forged in a hosted domain", 0},
+	 "sender forged in a hosted domain", SE},
 	{"sender-server-name", "<relaytest@{S}>", "<{O}>",
-	 "sender at the server's own host name", 0},
+	 "sender at the server's own host name", SE},
 	{"sender-server-literal", "<relaytest@[{IP}]>", "<{O}>",
-	 "sender at the server's address literal (nmap)", 0},
+	 "sender at the server's address literal (nmap)", SE},
 	{"sender-postmaster", "<postmaster@{H}>", "<{O}>",
-	 "sender is the hosted postmaster, which some servers always trust", 0},
+	 "sender is the hosted postmaster, which some servers always trust", SE},
 	{"sender-long-domain", "<relaytest@maps1.pa.relay.{OD}>", "<{O}>",
-	 "sender domain is long and deep", 0},
+	 "sender domain is long and deep", SE},
 	{"no-brackets", "relaytest@{H}", "{O}",
-	 "MAIL FROM and RCPT TO typed without angle brackets", 0},
+	 "MAIL FROM and RCPT TO typed without angle brackets", SE},
 	{"upper-case", "<relaytest@{H^}>", "<{OU^}@{OD^}>",
 	 "outside recipient in upper case, for case-sensitive comparisons", 0},
 	{"trailing-dot", "<relaytest@{H}>", "<{O}.>",
@@ -236,6 +239,22 @@ static bool plain_text(const char *s, size_t len)
 	return true;
 }
 
+/* "[192.0.2.1]" or "[IPv6:2001:db8::1]": an address literal (RFC 5321). */
+static bool address_literal(const char *dom)
+{
+	size_t n = strlen(dom);
+	char inner[64];
+	unsigned char buf[16];
+
+	if (n < 3 || dom[0] != '[' || dom[n - 1] != ']' || n - 2 >= sizeof inner)
+		return false;
+	memcpy(inner, dom + 1, n - 2);
+	inner[n - 2] = '\0';
+	if (strncasecmp(inner, "IPv6:", 5) == 0)
+		return inet_pton(AF_INET6, inner + 5, buf) == 1;
+	return inet_pton(AF_INET, inner, buf) == 1;
+}
+
 bool st_set_outside(struct st_params *p, const char *addr)
 {
 	const char *at = strrchr(addr, '@');
@@ -244,7 +263,8 @@ bool st_set_outside(struct st_params *p, const char *addr)
 
 	if (at != NULL && (llen == 0 || !plain_text(addr, llen)))
 		return false;
-	if (*dom == '\0' || !plain_text(dom, strlen(dom)) || strchr(dom, '.') == NULL)
+	if (!address_literal(dom) &&
+	    (*dom == '\0' || !plain_text(dom, strlen(dom)) || strchr(dom, '.') == NULL))
 		return false;
 	if (!copy(p->outside_domain, sizeof p->outside_domain, dom, strlen(dom)))
 		return false;

@@ -22,6 +22,8 @@
 /* The mail would not go to the outside address the user named: with
  * --data the probe stops after RCPT for this case. */
 #define ST_CASE_NO_DATA 0x1u
+/* The trick is the sender: it is never judged with another sender. */
+#define ST_CASE_SENDER_TRICK 0x2u
 
 struct st_case {
 	const char *name;    /* stable, [a-z0-9-] */

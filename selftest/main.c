@@ -1,6 +1,7 @@
 /* main.c - relaylock-selftest: options, vantage, run, report.
  *
  *   relaylock-selftest [options] HOST[:PORT]
+ *   relaylock-selftest [options] --mx DOMAIN
  *
  * Exit status (monitoring-plugins): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
  * (also for bad options).
@@ -14,23 +15,29 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cases.h"
 #include "conf.h"
 #include "config.h"
+#include "mx.h"
 #include "netns.h"
 #include "output.h"
 #include "probe.h"
 #include "smtp_conn.h"
+#include "target.h"
 
 #define EXIT_USAGE 3
 
 static const char usage_text[] =
 	"usage: relaylock-selftest [options] HOST[:PORT]\n"
+	"       relaylock-selftest [options] --mx DOMAIN\n"
 	"Probe an SMTP server for open relaying from outside (see relaylock-selftest(8)).\n"
 	"\n"
 	"What to try:\n"
+	"      --mx DOMAIN          probe every address of every MX host of DOMAIN\n"
+	"                           (the hosted domain unless -H is given)\n"
 	"  -c, --config FILE        read hosted domains and trusted networks from relaylock.conf\n"
 	"  -H, --hosted DOMAIN      hosted domain used by the tricks\n"
 	"      --hosted-rcpt ADDR   hosted recipient of the control (postmaster@DOMAIN)\n"
@@ -52,11 +59,16 @@ static const char usage_text[] =
 	"      --xclient ADDR       Postfix XCLIENT: the server evaluates ADDR\n"
 	"      --netns NAME|auto    probe from a network namespace (auto: temporary)\n"
 	"      --netns-addr H,N     --netns auto addresses (192.0.2.1,192.0.2.2)\n"
+	"Proof by arrival:\n"
+	"      --catch              be the outside recipient: listen for SMTP on the\n"
+	"                           vantage address; arrived messages are RELAYED\n"
+	"      --catch-port N       port of that listener (25)\n"
+	"      --catch-wait SEC     wait for deliveries after the last case (30)\n"
 	"Timing and output:\n"
 	"  -t, --timeout SEC        per command (30)\n"
 	"  -T, --total-timeout SEC  whole run (600)\n"
 	"      --delay SEC          pause between cases (0)\n"
-	"  -f, --format FMT         table, json, tap or nagios (table)\n"
+	"  -f, --format FMT         table, json, tap, nagios or openmetrics (table)\n"
 	"      --no-color           no colour even on a terminal\n"
 	"  -v, --verbose            SMTP transcript on stderr\n"
 	"  -V, --version            print the version\n"
@@ -67,6 +79,7 @@ enum {
 	OPT_HOSTED_RCPT = 256, OPT_SERVER_NAME, OPT_SERVER_IP, OPT_HELO, OPT_ONLY,
 	OPT_SKIP, OPT_AUTH_FILE, OPT_STARTTLS, OPT_NO_STARTTLS, OPT_TLS_VERIFY,
 	OPT_SOURCE, OPT_XCLIENT, OPT_NETNS, OPT_NETNS_ADDR, OPT_DELAY, OPT_NO_COLOR,
+	OPT_CATCH, OPT_CATCH_PORT, OPT_CATCH_WAIT, OPT_MX,
 };
 
 static const struct option long_opts[] = {
@@ -90,6 +103,10 @@ static const struct option long_opts[] = {
 	{"xclient", required_argument, NULL, OPT_XCLIENT},
 	{"netns", required_argument, NULL, OPT_NETNS},
 	{"netns-addr", required_argument, NULL, OPT_NETNS_ADDR},
+	{"catch", no_argument, NULL, OPT_CATCH},
+	{"mx", required_argument, NULL, OPT_MX},
+	{"catch-port", required_argument, NULL, OPT_CATCH_PORT},
+	{"catch-wait", required_argument, NULL, OPT_CATCH_WAIT},
 	{"timeout", required_argument, NULL, 't'},
 	{"total-timeout", required_argument, NULL, 'T'},
 	{"delay", required_argument, NULL, OPT_DELAY},
@@ -134,21 +151,6 @@ static bool parse_seconds(const char *s, unsigned *ms, bool zero_ok)
 		return false;
 	*ms = (unsigned)(v * 1000.0 + 0.5);
 	return zero_ok || *ms > 0;
-}
-
-/* Printable, no spaces or SMTP specials: hosted domains, names. */
-static bool is_name(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
-			return false;
-	}
-	return true;
 }
 
 static bool is_address_text(const char *s)
@@ -221,52 +223,6 @@ static int resolve(struct st_options *opt, char *err, size_t errsz)
 	return 0;
 }
 
-static void describe_dst(struct st_options *opt)
-{
-	if (opt->dst.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&opt->dst)->sin6_addr,
-		          opt->dst_text, sizeof opt->dst_text);
-	else
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&opt->dst)->sin_addr,
-		          opt->dst_text, sizeof opt->dst_text);
-}
-
-static bool dst_is_loopback(const struct st_options *opt)
-{
-	if (opt->dst.ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)&opt->dst)->sin_addr.s_addr) >> 24) == 127;
-	if (opt->dst.ss_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)&opt->dst)->sin6_addr;
-
-		return IN6_IS_ADDR_LOOPBACK(a) ||
-		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-	}
-	return false;
-}
-
-/* Fill SS/LEN with the numeric address ADDR and PORT. */
-static bool fill_sockaddr(const char *addr, unsigned port, struct sockaddr_storage *ss,
-                          socklen_t *len)
-{
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof *ss);
-	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((unsigned short)port);
-		*len = sizeof *s4;
-		return true;
-	}
-	if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((unsigned short)port);
-		*len = sizeof *s6;
-		return true;
-	}
-	return false;
-}
-
 static bool read_auth(struct st_options *opt, const char *arg)
 {
 	const char *colon = strchr(arg, ':');
@@ -300,6 +256,94 @@ static bool read_auth_file(struct st_options *opt, const char *path)
 	return ok;
 }
 
+/* Nothing was probed: report UNKNOWN in FMT and return its exit status. */
+static int early_unknown(enum st_format fmt, struct st_options *opt, struct st_run *run,
+                         const char *vantage, const char *what, const char *err)
+{
+	run->status = ST_UNKNOWN;
+	if (what)
+		snprintf(run->summary, sizeof run->summary, "UNKNOWN - %s: %.300s", what, err);
+	else
+		snprintf(run->summary, sizeof run->summary, "UNKNOWN - %.300s", err);
+	set_str(run->vantage, sizeof run->vantage, vantage);
+	st_output(stdout, fmt, false, opt, run);
+	return ST_UNKNOWN;
+}
+
+/* HOST[:PORT] given on the command line. */
+static enum st_status run_single(struct st_plan *pl, struct st_options *opt,
+                                 struct st_run *run)
+{
+	char err[256];
+	enum st_status status;
+
+	if (resolve(opt, err, sizeof err) < 0) {
+		fprintf(stderr, "relaylock-selftest: %s\n", err);
+		set_str(opt->dst_text, sizeof opt->dst_text, "-");
+		return early_unknown(pl->fmt, opt, run, "-", NULL, err);
+	}
+	if (st_vantage_enter(pl, opt, err, sizeof err) < 0) {
+		st_describe_dst(opt);
+		return early_unknown(pl->fmt, opt, run, strcmp(pl->netns, "auto") == 0
+		                     ? "netns auto (failed)" : "netns (failed)",
+		                     strcmp(pl->netns, "auto") == 0 ? "--netns auto" : "--netns", err);
+	}
+	status = st_target_probe(pl, opt, run);
+	st_netns_cleanup(&pl->ns);
+	if (pl->fmt != ST_FMT_TABLE)
+		st_output(stdout, pl->fmt, false, opt, run);
+	st_run_free(run);
+	return status;
+}
+
+/* One block of an --mx run: target T of LIST (or the domain, when T is NULL). */
+static void mx_block(struct st_plan *pl, const struct st_options *base, const char *domain,
+                     const struct st_mx_target *t, const char *why,
+                     struct st_options *opt, struct st_run *run)
+{
+	*opt = *base;
+	run->started = time(NULL);
+	set_str(opt->target_host, sizeof opt->target_host, t ? t->host : domain);
+	set_str(opt->target, sizeof opt->target, opt->target_host);
+	set_str(opt->dst_text, sizeof opt->dst_text, t && t->addr[0] ? t->addr : "-");
+	if (why == NULL && t->addr[0] &&
+	    st_fill_sockaddr(t->addr, opt->port, &opt->dst, &opt->dst_len)) {
+		st_target_probe(pl, opt, run);
+		return;
+	}
+	st_target_skip(pl, opt, run, why ? why : t->reason);
+}
+
+/* --mx DOMAIN: every address of every MX host, one report. */
+static enum st_status run_mx(struct st_plan *pl, const struct st_options *base,
+                             const char *domain)
+{
+	static struct st_mx_list mx;
+	static struct st_options opts[ST_MX_TARGETS_MAX];
+	static struct st_run runs[ST_MX_TARGETS_MAX];
+	struct st_block blocks[ST_MX_TARGETS_MAX];
+	char err[256];
+	size_t n = 1;
+	enum st_status worst;
+
+	if (st_mx_lookup(domain, &mx) < 0) {
+		snprintf(err, sizeof err, "MX of %.200s", mx.error);
+		mx_block(pl, base, domain, NULL, err, &opts[0], &runs[0]);
+	} else if (st_vantage_enter(pl, base, err, sizeof err) < 0) {
+		mx_block(pl, base, domain, NULL, err, &opts[0], &runs[0]);
+	} else {
+		for (n = 0; n < mx.n; n++)
+			mx_block(pl, base, domain, &mx.t[n], NULL, &opts[n], &runs[n]);
+		st_netns_cleanup(&pl->ns);
+	}
+	for (size_t i = 0; i < n; i++)
+		blocks[i] = (struct st_block){.opt = &opts[i], .run = &runs[i]};
+	worst = st_output_blocks(stdout, pl->fmt, pl->color, domain, blocks, n);
+	for (size_t i = 0; i < n; i++)
+		st_run_free(&runs[i]);
+	return worst;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -323,16 +367,16 @@ int main(int argc, char **argv)
 {
 	static struct st_options opt;
 	static struct st_run run;
-	struct st_netns ns = {.orig_fd = -1};
-	struct rl_config *cfg = NULL;
-	enum st_format fmt = ST_FMT_TABLE;
-	const char *config = NULL, *netns = NULL;
-	char netns_host[64] = "192.0.2.1", netns_peer[64] = "192.0.2.2";
-	char err[256];
+	static struct st_plan pl = {.fmt = ST_FMT_TABLE, .catch_port = 25,
+	                            .netns_host = "192.0.2.1", .netns_peer = "192.0.2.2",
+	                            .ns = {.orig_fd = -1}};
+	const char *config = NULL, *mx = NULL;
 	bool list = false, no_color = false;
 	int c, status;
 
+	run.started = time(NULL);
 	opt.cmd_timeout_ms = 30000;
+	opt.catch_wait_ms = 30000;
 	opt.total_timeout_ms = 600000;
 	opt.tls = ST_TLS_AUTO;
 	set_str(opt.helo, sizeof opt.helo, "relaylock-selftest.invalid");
@@ -344,7 +388,7 @@ int main(int argc, char **argv)
 			config = optarg;
 			break;
 		case 'H':
-			if (!is_name(optarg) || strchr(optarg, '.') == NULL ||
+			if (!st_is_name(optarg) || strchr(optarg, '.') == NULL ||
 			    !set_str(opt.params.hosted, sizeof opt.params.hosted, optarg))
 				return usage_error("bad hosted domain: %s", optarg);
 			break;
@@ -356,9 +400,10 @@ int main(int argc, char **argv)
 		case 'o':
 			if (!st_set_outside(&opt.params, optarg))
 				return usage_error("bad outside address or domain: %s", optarg);
+			pl.outside_given = true;
 			break;
 		case OPT_SERVER_NAME:
-			if (!is_name(optarg) ||
+			if (!st_is_name(optarg) ||
 			    !set_str(opt.params.server_name, sizeof opt.params.server_name, optarg))
 				return usage_error("bad server name: %s", optarg);
 			break;
@@ -372,7 +417,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_HELO:
-			if (!is_name(optarg) && !(optarg[0] == '[' && is_address_text(optarg)))
+			if (!st_is_name(optarg) && !(optarg[0] == '[' && is_address_text(optarg)))
 				return usage_error("bad HELO name: %s", optarg);
 			if (!set_str(opt.helo, sizeof opt.helo, optarg))
 				return usage_error("HELO name too long: %s", optarg);
@@ -407,7 +452,7 @@ int main(int argc, char **argv)
 			opt.tls_verify = true;
 			break;
 		case OPT_SOURCE:
-			if (!fill_sockaddr(optarg, 0, &opt.src, &opt.src_len))
+			if (!st_fill_sockaddr(optarg, 0, &opt.src, &opt.src_len))
 				return usage_error("bad source address: %s", optarg);
 			opt.has_source = true;
 			break;
@@ -420,18 +465,39 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_NETNS:
-			netns = optarg;
+			pl.netns = optarg;
 			break;
 		case OPT_NETNS_ADDR: {
 			const char *comma = strchr(optarg, ',');
 
-			if (comma == NULL || (size_t)(comma - optarg) >= sizeof netns_host ||
-			    !set_str(netns_peer, sizeof netns_peer, comma + 1))
+			if (comma == NULL || (size_t)(comma - optarg) >= sizeof pl.netns_host ||
+			    !set_str(pl.netns_peer, sizeof pl.netns_peer, comma + 1))
 				return usage_error("--netns-addr wants HOSTADDR,NSADDR: %s", optarg);
-			memcpy(netns_host, optarg, (size_t)(comma - optarg));
-			netns_host[comma - optarg] = '\0';
+			memcpy(pl.netns_host, optarg, (size_t)(comma - optarg));
+			pl.netns_host[comma - optarg] = '\0';
 			break;
 		}
+		case OPT_MX:
+			if (!st_is_name(optarg) || strchr(optarg, '.') == NULL)
+				return usage_error("bad --mx domain: %s", optarg);
+			mx = optarg;
+			break;
+		case OPT_CATCH:
+			pl.catch_on = true;
+			break;
+		case OPT_CATCH_PORT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end || v < 1 || v > 65535)
+				return usage_error("bad --catch-port: %s", optarg);
+			pl.catch_port = (unsigned)v;
+			break;
+		}
+		case OPT_CATCH_WAIT:
+			if (!parse_seconds(optarg, &opt.catch_wait_ms, true))
+				return usage_error("bad --catch-wait: %s", optarg);
+			break;
 		case 't':
 			if (!parse_seconds(optarg, &opt.cmd_timeout_ms, false))
 				return usage_error("bad timeout: %s", optarg);
@@ -445,8 +511,8 @@ int main(int argc, char **argv)
 				return usage_error("bad delay: %s", optarg);
 			break;
 		case 'f':
-			if (!st_format_parse(optarg, &fmt))
-				return usage_error("unknown format: %s (table, json, tap, nagios)", optarg);
+			if (!st_format_parse(optarg, &pl.fmt))
+				return usage_error("unknown format: %s (table, json, tap, nagios, openmetrics)", optarg);
 			break;
 		case OPT_NO_COLOR:
 			no_color = true;
@@ -480,8 +546,8 @@ int main(int argc, char **argv)
 
 		if (opt.params.hosted[0])
 			set_str(hosted, sizeof hosted, opt.params.hosted);
-		cfg = st_conf_load(config, hosted, sizeof hosted, stderr);
-		if (cfg == NULL)
+		pl.cfg = st_conf_load(config, hosted, sizeof hosted, stderr);
+		if (pl.cfg == NULL)
 			return EXIT_USAGE;
 		if (opt.params.hosted[0] == '\0')
 			set_str(opt.params.hosted, sizeof opt.params.hosted, hosted);
@@ -497,117 +563,46 @@ int main(int argc, char **argv)
 		if (!p.server_ip[0])
 			set_str(p.server_ip, sizeof p.server_ip, "{IP}");
 		set_str(p.server_ip6, sizeof p.server_ip6, "{IP6}");
+		/* What the run would use: postmaster at the hosted domain. */
 		if (!p.hosted_rcpt[0])
-			set_str(p.hosted_rcpt, sizeof p.hosted_rcpt, "{HR}");
+			snprintf(p.hosted_rcpt, sizeof p.hosted_rcpt, "postmaster@%.250s", p.hosted);
 		st_list_cases(stdout, &p);
-		rl_config_free(cfg);
+		rl_config_free(pl.cfg);
 		return 0;
 	}
 
-	if (optind != argc - 1) {
-		rl_config_free(cfg);
+	if (mx != NULL && opt.params.hosted[0] == '\0')
+		set_str(opt.params.hosted, sizeof opt.params.hosted, mx);
+	if (mx != NULL && optind != argc) {
+		rl_config_free(pl.cfg);
+		return usage_error("--mx %s takes no HOST[:PORT]", mx);
+	}
+	if (mx == NULL && optind != argc - 1) {
+		rl_config_free(pl.cfg);
 		return usage_error("%s", optind >= argc ? "no target HOST[:PORT] given"
 		                                         : "only one target HOST[:PORT]");
 	}
-	if (!parse_target(&opt, argv[optind])) {
-		rl_config_free(cfg);
+	if (mx != NULL)
+		opt.port = 25;
+	else if (!parse_target(&opt, argv[optind])) {
+		rl_config_free(pl.cfg);
 		return usage_error("bad target: %s (HOST[:PORT], [IPV6]:PORT)", argv[optind]);
 	}
 	if (opt.params.hosted[0] == '\0') {
-		rl_config_free(cfg);
+		rl_config_free(pl.cfg);
 		return usage_error("%s", config ? "no usable hosted domain in the configuration: use --hosted"
 		                                : "no hosted domain: use --hosted DOMAIN or -c relaylock.conf");
 	}
 	if (opt.params.hosted_rcpt[0] == '\0' &&
 	    snprintf(opt.params.hosted_rcpt, sizeof opt.params.hosted_rcpt, "postmaster@%s",
 	             opt.params.hosted) >= (int)sizeof opt.params.hosted_rcpt) {
-		rl_config_free(cfg);
+		rl_config_free(pl.cfg);
 		return usage_error("hosted domain too long: %s", opt.params.hosted);
 	}
+	pl.color = !no_color && pl.fmt == ST_FMT_TABLE && isatty(1) && getenv("NO_COLOR") == NULL;
 	install_signals();
-	if (resolve(&opt, err, sizeof err) < 0) {
-		fprintf(stderr, "relaylock-selftest: %s\n", err);
-		run.status = ST_UNKNOWN;
-		snprintf(run.summary, sizeof run.summary, "UNKNOWN - %.300s", err);
-		set_str(opt.dst_text, sizeof opt.dst_text, "-");
-		set_str(run.vantage, sizeof run.vantage, "-");
-		st_output(stdout, fmt, false, &opt, &run);
-		rl_config_free(cfg);
-		return ST_UNKNOWN;
-	}
-
-	/* Vantage. */
-	if (netns != NULL && strcmp(netns, "auto") == 0) {
-		if (st_netns_auto(&ns, netns_host, netns_peer, err, sizeof err) < 0) {
-			run.status = ST_UNKNOWN;
-			snprintf(run.summary, sizeof run.summary, "UNKNOWN - --netns auto: %.300s", err);
-			describe_dst(&opt);
-			set_str(run.vantage, sizeof run.vantage, "netns auto (failed)");
-			st_output(stdout, fmt, false, &opt, &run);
-			rl_config_free(cfg);
-			return ST_UNKNOWN;
-		}
-		if (dst_is_loopback(&opt) || opt.dst.ss_family != (strchr(netns_host, ':') ? AF_INET6 : AF_INET))
-			fill_sockaddr(netns_host, opt.port, &opt.dst, &opt.dst_len);
-		snprintf(run.vantage, sizeof run.vantage,
-		         "temporary network namespace %s, client %s via veth %s", ns.name,
-		         ns.ns_addr, ns.host_if);
-	} else if (netns != NULL) {
-		if (st_netns_enter(&ns, netns, err, sizeof err) < 0) {
-			run.status = ST_UNKNOWN;
-			snprintf(run.summary, sizeof run.summary, "UNKNOWN - --netns: %.300s", err);
-			describe_dst(&opt);
-			set_str(run.vantage, sizeof run.vantage, "netns (failed)");
-			st_output(stdout, fmt, false, &opt, &run);
-			rl_config_free(cfg);
-			return ST_UNKNOWN;
-		}
-		snprintf(run.vantage, sizeof run.vantage, "network namespace %s", netns);
-	} else if (opt.xclient[0]) {
-		snprintf(run.vantage, sizeof run.vantage, "XCLIENT ADDR=%s", opt.xclient);
-	} else if (opt.has_source) {
-		snprintf(run.vantage, sizeof run.vantage, "bound source address");
-	} else {
-		snprintf(run.vantage, sizeof run.vantage, "direct");
-	}
-	describe_dst(&opt);
-	if (opt.params.server_ip[0] == '\0')
-		set_str(opt.params.server_ip, sizeof opt.params.server_ip, opt.dst_text);
-	{
-		const char *ipt = opt.params.server_ip;
-		bool v6 = strchr(ipt, ':') != NULL;
-
-		if (v6) {
-			snprintf(opt.params.server_ip6, sizeof opt.params.server_ip6, "IPv6:%.45s", ipt);
-			snprintf(opt.params.server_ip, sizeof opt.params.server_ip, "%.50s",
-			         opt.params.server_ip6);
-		} else {
-			snprintf(opt.params.server_ip6, sizeof opt.params.server_ip6,
-			         "IPv6:::ffff:%.15s", ipt);
-		}
-	}
-	if (opt.params.server_name[0] == '\0') {
-		unsigned char buf[16];
-
-		if (inet_pton(AF_INET, opt.target_host, buf) != 1 &&
-		    inet_pton(AF_INET6, opt.target_host, buf) != 1 && is_name(opt.target_host) &&
-		    strchr(opt.target_host, '.') != NULL)
-			set_str(opt.params.server_name, sizeof opt.params.server_name, opt.target_host);
-	}
-	if (dst_is_loopback(&opt) && !opt.has_source && !opt.xclient[0] && netns == NULL)
-		st_run_warn(&run, "the target %s is loopback and neither --source, --xclient "
-		            "nor --netns was given: the server may see a trusted local client; "
-		            "the result proves nothing for outside clients", opt.dst_text);
-
-	status = st_probe(&opt, &run, cfg ? st_conf_trusted : NULL, cfg);
-	if (!run.connected && ns.created)
-		st_run_warn(&run, "--netns auto probes %s, the host's end of the link: the MTA "
-		            "must listen there (Postfix: inet_interfaces = all)", opt.dst_text);
-	st_netns_cleanup(&ns);
-	st_output(stdout, fmt, !no_color && fmt == ST_FMT_TABLE && isatty(1) &&
-	          getenv("NO_COLOR") == NULL, &opt, &run);
-	st_run_free(&run);
-	rl_config_free(cfg);
+	status = mx ? run_mx(&pl, &opt, mx) : run_single(&pl, &opt, &run);
+	rl_config_free(pl.cfg);
 	explicit_bzero(opt.auth_pass, sizeof opt.auth_pass);
 	if (smtp_abort && status == ST_OK)
 		status = ST_UNKNOWN;

@@ -2,8 +2,8 @@
 # client, OpenSSL STARTTLS; links the config loader, never libmilter).
 
 SELFTEST_SRCS := selftest/smtp_reply.c selftest/cases.c selftest/smtp_conn.c \
-	selftest/probe.c selftest/output.c selftest/conf.c selftest/netns.c \
-	selftest/main.c
+	selftest/probe.c selftest/output.c selftest/openmetrics.c selftest/catch.c selftest/conf.c selftest/netns.c \
+	selftest/mx.c selftest/target.c selftest/main.c
 SELFTEST      := $(BUILD)/relaylock-selftest
 OPENSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
 OPENSSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
@@ -11,7 +11,8 @@ OPENSSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl
 $(BUILD)/selftest/%.o: ALL_CPPFLAGS += -Iselftest $(OPENSSL_CFLAGS)
 
 $(SELFTEST): $(patsubst %.c,$(BUILD)/%.o,$(SELFTEST_SRCS)) $(CORE_LIB)
-	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(OPENSSL_LIBS)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(OPENSSL_LIBS) -lresolv -pthread
 
 ALL_TARGETS  += $(SELFTEST)
-DEB_PACKAGES += libssl-dev
+# libresolv (--mx) is in libc6-dev.
+DEB_PACKAGES += libssl-dev libc6-dev

@@ -59,6 +59,8 @@ const char *st_verdict_name(enum st_verdict v)
 		return "OPEN";
 	case ST_OPEN_CONFIRMED:
 		return "OPEN-CONFIRMED";
+	case ST_RELAYED:
+		return "RELAYED";
 	case ST_INCONCLUSIVE:
 		return "INCONCLUSIVE";
 	case ST_PASS:
@@ -383,6 +385,8 @@ static int send_message(struct probe *p, struct session *s, struct st_result *r,
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	make_token(r->tcase->name, r->token, sizeof r->token);
+	if (p->opt->catcher && !st_catch_expect(p->opt->catcher, r->token))
+		copy_str(r->note, sizeof r->note, "--catch waits for no more tokens");
 	n = snprintf(msg, sizeof msg,
 	             "From: %s\r\n"
 	             "To: %s\r\n"
@@ -433,6 +437,8 @@ static bool expand_case(struct probe *p, struct st_result *r)
 
 	if (pp->server_name[0] == '\0')
 		copy_str(pp->server_name, sizeof pp->server_name, pp->hosted);
+	if (r->fixed)
+		return true;
 	if (st_expand(r->tcase->mail, pp, r->mail, sizeof r->mail) < 0 ||
 	    st_expand(r->tcase->rcpt, pp, r->rcpt, sizeof r->rcpt) < 0) {
 		r->verdict = r->control ? ST_FAIL : ST_INCONCLUSIVE;
@@ -582,6 +588,102 @@ static void run_one(struct probe *p, struct session *s, struct st_result *r,
 	r->ms = now_ms() - t0;
 }
 
+/* The learnt state of SENDER, or NULL when it was never tried. */
+static struct st_sender *sender_find(struct st_run *run, const char *sender)
+{
+	for (size_t i = 0; i < run->n_senders; i++)
+		if (strcmp(run->senders[i].addr, sender) == 0)
+			return &run->senders[i];
+	return NULL;
+}
+
+static void sender_note(struct st_run *run, const char *sender,
+                        enum st_sender_state state, int code)
+{
+	struct st_sender *e;
+
+	if (run->n_senders >= ST_SENDERS_MAX || strlen(sender) >= sizeof e->addr)
+		return;
+	e = &run->senders[run->n_senders++];
+	copy_str(e->addr, sizeof e->addr, sender);
+	e->state = state;
+	e->code = code;
+}
+
+/* Does the server take SENDER at all? Asked once per sender, with the
+ * hosted control recipient: a refusal there is a refusal of the sender,
+ * whatever the recipient. */
+static enum st_sender_state sender_state(struct probe *p, struct session *s,
+                                         const char *sender)
+{
+	struct st_sender *known = sender_find(p->run, sender);
+	struct st_result t;
+	enum st_sender_state st;
+
+	if (known)
+		return known->state;
+	memset(&t, 0, sizeof t);
+	t.tcase = st_control_hosted();
+	t.control = true;
+	t.fixed = true;
+	copy_str(t.mail, sizeof t.mail, sender);
+	if (st_expand(t.tcase->rcpt, &p->opt->params, t.rcpt, sizeof t.rcpt) < 0)
+		return ST_SENDER_UNKNOWN;
+	run_one(p, s, &t, false);
+	st = t.verdict == ST_PASS ? ST_SENDER_ACCEPTED
+	     : t.code / 100 == 5 ? ST_SENDER_REFUSED : ST_SENDER_UNKNOWN;
+	sender_note(p->run, sender, st, st == ST_SENDER_ACCEPTED ? 0 : t.code);
+	return st;
+}
+
+/* A recipient trick refused along with its sender was never judged:
+ * judge it again with a sender the server accepts (the outside address,
+ * then one at the hosted domain). */
+static void rejudge(struct probe *p, struct session *s, struct st_result *r)
+{
+	static const char *const neutral[] = {"<{O}>", "<relaytest@{H}>"};
+	enum st_sender_state st = sender_state(p, s, r->mail);
+	char cand[ST_ADDR_MAX], orig[ST_ADDR_MAX];
+
+	if (st == ST_SENDER_ACCEPTED || smtp_abort)
+		return;
+	copy_str(orig, sizeof orig, r->mail);
+	for (size_t i = 0; i < sizeof neutral / sizeof neutral[0]; i++) {
+		if (st_expand(neutral[i], &p->opt->params, cand, sizeof cand) < 0 ||
+		    strcmp(cand, orig) == 0 ||
+		    sender_state(p, s, cand) != ST_SENDER_ACCEPTED)
+			continue;
+		copy_str(r->case_mail, sizeof r->case_mail, orig);
+		copy_str(r->mail, sizeof r->mail, cand);
+		r->fixed = true;
+		run_one(p, s, r, false);
+		snprintf(r->note, sizeof r->note, "sender %.60s %s with the hosted "
+		         "recipient: judged with %.60s", orig,
+		         st == ST_SENDER_REFUSED ? "refused" : "not accepted", cand);
+		return;
+	}
+	r->verdict = ST_INCONCLUSIVE;
+	snprintf(r->note, sizeof r->note, "sender %.60s refused, and no neutral sender "
+	         "was accepted: the recipient was never judged", orig);
+}
+
+/* One case or control, judged to the end. */
+static void run_case(struct probe *p, struct session *s, struct st_result *r,
+                     bool auth)
+{
+	long t0 = now_ms();
+
+	run_one(p, s, r, auth);
+	if (r->control && r->tcase == st_control_hosted() && !sender_find(p->run, r->mail))
+		sender_note(p->run, r->mail, r->verdict == ST_PASS ? ST_SENDER_ACCEPTED
+		            : r->code / 100 == 5 ? ST_SENDER_REFUSED : ST_SENDER_UNKNOWN,
+		            r->verdict == ST_PASS ? 0 : r->code);
+	if (!r->control && !(r->tcase->flags & ST_CASE_SENDER_TRICK) &&
+	    r->verdict == ST_CLOSED)
+		rejudge(p, s, r);
+	r->ms = now_ms() - t0;
+}
+
 static void not_run(struct st_result *r, const char *why)
 {
 	r->verdict = r->control ? ST_FAIL : ST_INCONCLUSIVE;
@@ -604,7 +706,8 @@ void st_judge(struct st_run *run)
 	size_t len = 0, listed = 0;
 	enum st_verdict want;
 
-	run->n_closed = run->n_open = run->n_confirmed = run->n_inconclusive = 0;
+	run->n_closed = run->n_open = run->n_confirmed = run->n_relayed = 0;
+	run->n_inconclusive = 0;
 	run->n_cases = run->n_controls = run->n_controls_failed = 0;
 	for (size_t i = 0; i < run->n_results; i++) {
 		const struct st_result *r = &run->results[i];
@@ -629,11 +732,14 @@ void st_judge(struct st_run *run)
 		case ST_OPEN_CONFIRMED:
 			run->n_confirmed++;
 			break;
+		case ST_RELAYED:
+			run->n_relayed++;
+			break;
 		default:
 			run->n_inconclusive++;
 		}
 	}
-	if (run->n_open + run->n_confirmed > 0) {
+	if (run->n_open + run->n_confirmed + run->n_relayed > 0) {
 		run->status = ST_CRITICAL;
 		want = ST_OPEN;
 	} else if (!run->connected || run->n_controls_failed > 0) {
@@ -649,7 +755,8 @@ void st_judge(struct st_run *run)
 	for (size_t i = 0; i < run->n_results && want != ST_CLOSED && want != ST_FAIL; i++) {
 		const struct st_result *r = &run->results[i];
 		bool hit = r->control ? false
-		           : want == ST_OPEN ? (r->verdict == ST_OPEN || r->verdict == ST_OPEN_CONFIRMED)
+		           : want == ST_OPEN ? (r->verdict == ST_OPEN || r->verdict == ST_OPEN_CONFIRMED ||
+		                                r->verdict == ST_RELAYED)
 		                             : r->verdict == want;
 		int n;
 
@@ -671,8 +778,9 @@ void st_judge(struct st_run *run)
 	switch (run->status) {
 	case ST_CRITICAL:
 		snprintf(run->summary, sizeof run->summary,
-		         "CRITICAL - open relay: %zu of %zu cases accepted (%zu confirmed by DATA): %s",
-		         run->n_open + run->n_confirmed, run->n_cases, run->n_confirmed, list);
+		         "CRITICAL - open relay: %zu of %zu cases accepted (%zu confirmed by DATA, "
+		         "%zu relayed): %s", run->n_open + run->n_confirmed + run->n_relayed,
+		         run->n_cases, run->n_confirmed + run->n_relayed, run->n_relayed, list);
 		break;
 	case ST_UNKNOWN:
 		if (!run->connected && first_fail && first_fail->code)
@@ -712,6 +820,56 @@ void st_judge(struct st_run *run)
 			*c = ' ';
 }
 
+/* --catch: wait for the messages, then RELAYED for each that arrived. */
+static void catch_verdicts(struct probe *p)
+{
+	struct st_run *run = p->run;
+	size_t expected = 0;
+
+	for (size_t i = 0; i < run->n_results; i++)
+		expected += run->results[i].verdict == ST_OPEN_CONFIRMED;
+	if (expected > 0)
+		st_catch_wait(p->opt->catcher, p->opt->catch_wait_ms);
+	st_catch_halt(p->opt->catcher);
+	for (size_t i = 0; i < run->n_results; i++) {
+		struct st_result *r = &run->results[i];
+
+		if (r->verdict == ST_OPEN_CONFIRMED &&
+		    st_catch_arrived(p->opt->catcher, r->token)) {
+			r->verdict = ST_RELAYED;
+			copy_str(r->note, sizeof r->note,
+			         "the message arrived at the vantage address");
+		}
+	}
+	run->n_catch_refused = st_catch_refused(p->opt->catcher);
+}
+
+/* Run result I of the run. Returns true when the server is dead. */
+static bool run_slot(struct probe *p, struct session *s, size_t i,
+                     st_trusted_fn trusted, void *trusted_ctx)
+{
+	struct st_options *opt = p->opt;
+	struct st_run *run = p->run;
+	struct st_result *r = &run->results[i];
+	bool auth = r->tcase == st_control_auth();
+
+	if (i > 0 && opt->delay_ms > 0)
+		sleep_ms(opt->delay_ms);
+	run_case(p, s, r, auth);
+	if (auth && s->up)
+		session_close(s, true); /* never probe tricks as the user */
+	/* The vantage check needs the source address of the first session. */
+	if (i == 0 && trusted != NULL) {
+		const char *seen = opt->xclient[0] ? opt->xclient : run->source;
+
+		if (seen[0] != '\0' && trusted(seen, trusted_ctx))
+			st_run_warn(run, "the server sees this probe as %s, which is inside "
+			            "trusted_networks of the configuration: the result proves "
+			            "nothing for outside clients", seen);
+	}
+	return p->connect_failures >= 2 || (!run->connected && p->connect_failures >= 1);
+}
+
 enum st_status st_probe(struct st_options *opt, struct st_run *run,
                         st_trusted_fn trusted, void *trusted_ctx)
 {
@@ -731,6 +889,7 @@ enum st_status st_probe(struct st_options *opt, struct st_run *run,
 		p.deadline.tv_sec++;
 		p.deadline.tv_nsec -= 1000000000;
 	}
+	run->started = time(NULL);
 	run->results = calloc(ncases + 2, sizeof *run->results);
 	if (run->results == NULL) {
 		run->status = ST_UNKNOWN;
@@ -755,39 +914,22 @@ enum st_status st_probe(struct st_options *opt, struct st_run *run,
 
 	for (size_t i = 0; i < n; i++) {
 		struct st_result *r = &run->results[i];
-		bool auth = r->tcase == st_control_auth();
 
-		if (smtp_abort) {
-			not_run(r, "not run: interrupted");
-			continue;
-		}
-		if (dead) {
-			not_run(r, "not run: the server cannot be reached");
-			continue;
-		}
 		s.conn.total_deadline = p.deadline;
-		if (smtp_total_left_ms(&s.conn) <= 0) {
+		if (smtp_abort)
+			not_run(r, "not run: interrupted");
+		else if (dead)
+			not_run(r, "not run: the server cannot be reached");
+		else if (smtp_total_left_ms(&s.conn) <= 0)
 			not_run(r, "not run: total timeout reached");
-			continue;
-		}
-		if (i > 0 && opt->delay_ms > 0)
-			sleep_ms(opt->delay_ms);
-		run_one(&p, &s, r, auth);
-		if (auth && s.up)
-			session_close(&s, true); /* never probe tricks as the user */
-		if (p.connect_failures >= 2 || (!run->connected && p.connect_failures >= 1))
-			dead = true;
-		/* The vantage check needs the source address of the first session. */
-		if (i == 0 && trusted != NULL) {
-			const char *seen = opt->xclient[0] ? opt->xclient : run->source;
-
-			if (seen[0] != '\0' && trusted(seen, trusted_ctx))
-				st_run_warn(run, "the server sees this probe as %s, which is inside "
-				            "trusted_networks of the configuration: the result proves "
-				            "nothing for outside clients", seen);
-		}
+		else
+			dead = run_slot(&p, &s, i, trusted, trusted_ctx);
+		if (opt->on_result)
+			opt->on_result(run, r, opt->on_result_ctx);
 	}
 	session_close(&s, true);
+	if (opt->catcher)
+		catch_verdicts(&p);
 	run->elapsed_ms = now_ms() - t0;
 	st_judge(run);
 	return run->status;

@@ -6,14 +6,17 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "cases.h"
+#include "catch.h"
 #include "smtp_reply.h"
 
 enum st_verdict {
 	ST_CLOSED,          /* refused with 5xx at MAIL or RCPT */
 	ST_OPEN,            /* RCPT accepted */
 	ST_OPEN_CONFIRMED,  /* --data: the whole message accepted */
+	ST_RELAYED,         /* --catch: the message arrived at the vantage address */
 	ST_INCONCLUSIVE,    /* 4xx, timeout, dropped, garbage, not run */
 	ST_PASS,            /* a positive control worked */
 	ST_FAIL,            /* a positive control did not */
@@ -29,6 +32,13 @@ enum st_tls_mode {
 };
 
 #define ST_WARNINGS_MAX 8
+#define ST_SENDERS_MAX 16
+
+struct st_run;
+struct st_result;
+/* Called once per case (and control) as soon as its verdict is final. */
+typedef void (*st_result_fn)(const struct st_run *run, const struct st_result *r,
+                             void *ctx);
 
 struct st_options {
 	char target[300];              /* as typed */
@@ -55,22 +65,37 @@ struct st_options {
 	const char *only;              /* comma list or NULL */
 	const char *skip;
 	FILE *trace;                   /* --verbose transcript or NULL */
+	struct st_catch *catcher;      /* --catch listener, or NULL */
+	unsigned catch_wait_ms;
+	st_result_fn on_result;        /* NULL: nobody streams the report */
+	void *on_result_ctx;
 };
 
 struct st_result {
 	const struct st_case *tcase;
 	bool control;
-	char mail[ST_ADDR_MAX];
+	char mail[ST_ADDR_MAX];        /* the sender the verdict was reached with */
 	char rcpt[ST_ADDR_MAX];
+	char case_mail[ST_ADDR_MAX];   /* the case's own sender when another was used */
+	bool fixed;                    /* mail/rcpt are set: do not expand */
 	enum st_verdict verdict;
 	const char *stage;             /* "connect" "MAIL" "RCPT" "DATA" "AUTH" "-" */
 	int code;                      /* 0 = no reply */
 	char dsn[16];
 	char reply[SMTP_REPLY_TEXT_MAX]; /* reply text, or what went wrong */
-	char note[160];                /* e.g. "message rejected at end of DATA" */
+	char note[320];                /* e.g. "message rejected at end of DATA" */
 	char token[96];                /* --data token, "" when no DATA */
 	long ms;
 	unsigned attempts;
+};
+
+/* What the server said to a sender with the hosted control recipient. */
+enum st_sender_state { ST_SENDER_UNKNOWN, ST_SENDER_ACCEPTED, ST_SENDER_REFUSED };
+
+struct st_sender {
+	char addr[ST_ADDR_MAX];
+	enum st_sender_state state;
+	int code;                     /* the refusal, 0 = none */
 };
 
 struct st_run {
@@ -85,9 +110,14 @@ struct st_run {
 	struct st_result *results;    /* controls first, then the cases */
 	size_t n_warnings;
 	char warnings[ST_WARNINGS_MAX][256];
-	size_t n_closed, n_open, n_confirmed, n_inconclusive, n_cases;
+	size_t n_senders;             /* senders checked with the hosted recipient */
+	struct st_sender senders[ST_SENDERS_MAX];
+	size_t n_closed, n_open, n_confirmed, n_relayed, n_inconclusive, n_cases;
 	size_t n_controls, n_controls_failed;
 	long elapsed_ms;
+	time_t started;               /* wall clock, for the metrics */
+	char catch_addr[80];          /* --catch: "[addr]:port" listened on, or "" */
+	size_t n_catch_refused;       /* messages without a token of this run */
 };
 
 /* A trusted-network check for the vantage warning: true when ADDR (text)

@@ -171,6 +171,13 @@ static void outside(void **state)
 	assert_string_equal(p.outside_domain, "mail.example.org");
 	assert_true(st_set_outside(&p, "example.org"));
 	assert_string_equal(p.outside_local, "relaytest");
+	assert_true(st_set_outside(&p, "relaytest@[203.0.113.2]"));
+	assert_string_equal(p.outside_domain, "[203.0.113.2]");
+	assert_true(st_set_outside(&p, "r@[IPv6:2001:db8::2]"));
+	assert_string_equal(p.outside_domain, "[IPv6:2001:db8::2]");
+	assert_false(st_set_outside(&p, "r@[203.0.113]"));
+	assert_false(st_set_outside(&p, "r@[IPv6:203.0.113.2]"));
+	assert_false(st_set_outside(&p, "r@[a]b.example]"));
 	assert_false(st_set_outside(&p, "a%b@example.org"));
 	assert_false(st_set_outside(&p, "@example.org"));
 	assert_false(st_set_outside(&p, "me@nodot"));
@@ -242,6 +249,15 @@ static void judge(void **state)
 	st_judge(&run);
 	assert_int_equal(run.status, ST_CRITICAL);
 	assert_int_equal(run.n_confirmed, 1);
+
+	r[2].verdict = ST_CLOSED;
+	r[3].verdict = ST_RELAYED; /* --catch: arrived */
+	st_judge(&run);
+	assert_int_equal(run.status, ST_CRITICAL);
+	assert_int_equal(run.n_relayed, 1);
+	assert_int_equal(run.n_confirmed, 0);
+	assert_non_null(strstr(run.summary, "1 relayed"));
+	assert_string_equal(st_verdict_name(ST_RELAYED), "RELAYED");
 
 	run.connected = false;
 	r[3].verdict = ST_INCONCLUSIVE;

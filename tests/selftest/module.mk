@@ -5,6 +5,8 @@
 #   make check-selftest-postfix   the probe against a real Postfix, open and
 #                                 protected by relaylock (tests/integration)
 #   make check-selftest-sendmail  the same against a real Sendmail
+#   make check-selftest-direct    real MTAs delivering literal recipients:
+#                                 refused senders, --catch, IPv6
 #   make check-selftest-fuzz-replay  the reply parser's fuzz corpus
 #   make fuzz-selftest            the reply parser under libFuzzer
 
@@ -17,9 +19,9 @@ $(BUILD)/tests/selftest/smtp_reply_test: $(BUILD)/tests/selftest/smtp_reply_test
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(BUILD)/tests/selftest/cases_test: $(BUILD)/tests/selftest/cases_test.o \
-		$(BUILD)/selftest/cases.o $(BUILD)/selftest/probe.o \
+		$(BUILD)/selftest/cases.o $(BUILD)/selftest/probe.o $(BUILD)/selftest/catch.o \
 		$(BUILD)/selftest/smtp_conn.o $(BUILD)/selftest/smtp_reply.o
-	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(OPENSSL_LIBS)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(OPENSSL_LIBS) -pthread
 
 .PHONY: check-selftest-unit check-selftest check-selftest-postfix
 check-selftest-unit: $(SELFTEST_UNIT)
@@ -31,15 +33,20 @@ check-selftest: $(SELFTEST)
 
 CHECK_TARGETS += check-selftest-unit check-selftest
 # openssl: the test certificate for STARTTLS; iproute2/util-linux: --netns;
-# man-db: the man page check.
-DEB_PACKAGES  += openssl iproute2 util-linux python3 man-db
+# man-db: the man page check; python3-prometheus-client: its two parsers
+# check -f openmetrics; dnsmasq-base: the DNS server of the --mx tests.
+DEB_PACKAGES  += openssl iproute2 util-linux python3 man-db python3-prometheus-client \
+	dnsmasq-base
+
+# What the real-MTA suites are told: the binaries and the scratch places.
+SELFTEST_MTA_ENV = SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
+	RELAYLOCK_IT_WORKDIR=$(SCRATCH)/integration \
+	RELAYLOCK_MTA_CACHE=$(SCRATCH)/mta-cache
 
 # A real Postfix (tests/integration/harness.py), relaylock as its milter.
 check-selftest-postfix: $(SELFTEST) $(DAEMON)
 	@echo "== selftest: real Postfix, open and protected by relaylock"
-	@SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
-	  RELAYLOCK_IT_WORKDIR=$(SCRATCH)/integration \
-	  python3 tests/selftest/test_postfix.py
+	@$(SELFTEST_MTA_ENV) python3 tests/selftest/test_postfix.py
 
 CHECK_TARGETS += check-selftest-postfix
 DEB_PACKAGES  += postfix sasl2-bin libsasl2-modules
@@ -80,10 +87,16 @@ FUZZ_TARGETS  += fuzz-selftest
 .PHONY: check-selftest-sendmail
 check-selftest-sendmail: $(SELFTEST) $(DAEMON)
 	@echo "== selftest: real Sendmail, open and protected by relaylock"
-	@SELFTEST=$(abspath $(SELFTEST)) RELAYLOCK=$(abspath $(DAEMON)) \
-	  RELAYLOCK_IT_WORKDIR=$(SCRATCH)/integration \
-	  RELAYLOCK_MTA_CACHE=$(SCRATCH)/mta-cache \
-	  python3 tests/selftest/test_sendmail.py
+	@$(SELFTEST_MTA_ENV) python3 tests/selftest/test_sendmail.py
 
 CHECK_TARGETS += check-selftest-sendmail
 DEB_PACKAGES  += m4 libwrap0 apt
+
+# Real MTAs that deliver literal recipients directly (tests/selftest/
+# mta_direct.py): refused senders, --catch proof by arrival, IPv6.
+.PHONY: check-selftest-direct
+check-selftest-direct: $(SELFTEST) $(DAEMON)
+	@echo "== selftest: real Postfix and Sendmail delivering literal recipients"
+	@$(SELFTEST_MTA_ENV) python3 tests/selftest/test_mta_direct.py
+
+CHECK_TARGETS += check-selftest-direct

@@ -1,5 +1,6 @@
 """scripted_smtpd.py - a small scripted SMTP server for relaylock-selftest's
-tests. Standard library only; listens on 127.0.0.1 (a free port) in a thread
+tests. Standard library only; listens on 127.0.0.1 (a free port unless
+port= is given) in a thread
 of the test process, so nothing outlives the test.
 
 Behaviours (ScriptedServer(behaviour=...)):
@@ -22,6 +23,14 @@ Behaviours (ScriptedServer(behaviour=...)):
   auth        like safe; AUTH PLAIN/LOGIN (alice:secret) may relay
   xclient     offers XCLIENT; before XCLIENT the client is "trusted" (open),
               after XCLIENT ADDR=... it is like safe
+  literal-sender-mail  like safe, but refuses address-literal senders at
+              MAIL, and relays source routes (<@hop:user@dest>)
+  literal-sender-rcpt  the same, but refuses literal senders at each RCPT
+              (Postfix's smtpd_delay_reject = yes)
+  deliver     like open, and each accepted message is delivered on (a
+              thread, smtplib) to the address literal in its recipient, port
+              .deliver_port; before the first one, a message without a token
+              goes there too. .delivered: [(rcpt, code)], code 0 = failed
 Every session's commands are kept in .log (list of (session, line)), and
 DATA bodies in .messages.
 """
@@ -37,12 +46,12 @@ PLAIN_HOSTED = re.compile(r'^<[a-z0-9._-]+@' + re.escape(HOSTED) + r'>$')
 
 
 class ScriptedServer:
-    def __init__(self, behaviour, certfile=None, keyfile=None, host='127.0.0.1'):
+    def __init__(self, behaviour, certfile=None, keyfile=None, host='127.0.0.1', port=0):
         self.behaviour = behaviour
         fam = socket.AF_INET6 if ':' in host else socket.AF_INET
         self.sock = socket.socket(fam, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, 0))
+        self.sock.bind((host, port))
         self.sock.listen(16)
         self.sock.settimeout(0.1)
         self.port = self.sock.getsockname()[1]
@@ -55,6 +64,9 @@ class ScriptedServer:
         self.stopping = False
         self.conns = []
         self.tls_ctx = None
+        self.deliver_port = None
+        self.delivered = []
+        self.deliveries = []
         if certfile:
             self.tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.tls_ctx.load_cert_chain(certfile, keyfile)
@@ -84,6 +96,35 @@ class ScriptedServer:
                 except OSError:
                     pass
         self.thread.join(5)
+        for t in list(self.deliveries):
+            t.join(12)
+
+    def deliver(self, rcpt, body):
+        m = re.search(r'\[(?:IPv6:)?([0-9a-fA-F.:]+)\]', rcpt)
+        if not m:
+            return
+        first = not self.deliveries
+        t = threading.Thread(target=self._deliver, args=(m.group(1), rcpt, body, first),
+                             daemon=True)
+        self.deliveries.append(t)
+        t.start()
+
+    def _deliver(self, ip, rcpt, body, foreign):
+        import smtplib
+        msgs = ['Subject: not a probe message\r\n\r\nno token here\r\n'] if foreign else []
+        for text in msgs + [body.replace('\n', '\r\n') + '\r\n']:
+            try:
+                with smtplib.SMTP(ip, self.deliver_port, timeout=5) as c:
+                    c.sendmail('relay@scripted.example', [rcpt.strip('<>')], text)
+                    code = 250
+            except smtplib.SMTPResponseException as e:
+                code = e.smtp_code
+            except (smtplib.SMTPException, OSError):
+                code = 0
+            except Exception:  # noqa: BLE001 - smtplib raises per-recipient dicts
+                code = 0
+            with self.lock:
+                self.delivered.append((rcpt, code))
 
     def commands(self, prefix=''):
         with self.lock:
@@ -130,6 +171,7 @@ class Session:
         self.xclient = False
         self.txns = 0
         self.mail = None
+        self.rcpts = []
         self.in_data = False
 
     def send(self, data):
@@ -227,7 +269,11 @@ class Session:
                 if b == 'starttls' and not self.tls:
                     self.reply(530, '5.7.0 Must issue a STARTTLS command first')
                     continue
+                if b == 'literal-sender-mail' and '@[' in arg:
+                    self.reply(550, '5.7.1 %s: Sender address rejected: no literals' % arg[5:])
+                    continue
                 self.mail = arg
+                self.rcpts = []
                 self.reply(250, '2.1.0 Ok')
             elif verb == 'RCPT':
                 self.rcpt(arg)
@@ -246,6 +292,9 @@ class Session:
                 with self.srv.lock:
                     self.srv.messages.append('\n'.join(body))
                 self.reply(250, '2.0.0 Ok: queued as SCRIPTED')
+                if b == 'deliver':
+                    for rcpt in self.rcpts:
+                        self.srv.deliver(rcpt, '\n'.join(body))
             elif verb == 'RSET':
                 self.mail = None
                 self.reply(250, '2.0.0 Ok')
@@ -285,8 +334,13 @@ class Session:
         hosted = bool(PLAIN_HOSTED.match(addr))
         if self.mail is None:
             self.reply(503, '5.5.1 Error: need MAIL command')
-        elif b == 'open' or self.authed or self.trusted():
+        elif b in ('open', 'deliver') or self.authed or self.trusted():
+            self.rcpts.append(addr)
             self.reply(250, '2.1.5 Ok')
+        elif b == 'literal-sender-rcpt' and '@[' in self.mail:
+            self.reply(554, '5.7.1 %s: Sender address rejected: no literals' % self.mail[5:])
+        elif b.startswith('literal-sender-') and addr.startswith('<@'):
+            self.reply(250, '2.1.5 Ok')  # relays source routes
         elif b == 'refuse-all':
             self.reply(550, '5.7.1 everything refused')
         elif hosted:

@@ -49,12 +49,17 @@ def check(name, ok, detail=''):
     return ok
 
 
-def probe(port, *args, source=OUTSIDE_IP):
-    argv = [SELFTEST, '--hosted', HOSTED, '--outside', 'relaytest@outside.example',
-            '--format', 'json', '-t', '10', '-T', '120']
+def probe(port, *args, source=OUTSIDE_IP, outside='relaytest@outside.example',
+          target=''):
+    """Run the probe on 127.0.0.1:PORT (or TARGET; None: no target)."""
+    argv = [SELFTEST, '--hosted', HOSTED, '--format', 'json', '-t', '10', '-T', '120']
+    if outside:
+        argv += ['--outside', outside]
     if source:
         argv += ['--source', source]
-    argv += list(args) + ['127.0.0.1:%d' % port]
+    argv += list(args)
+    if target is not None:
+        argv.append(target or '127.0.0.1:%d' % port)
     t0 = time.monotonic()
     p = subprocess.run(argv, capture_output=True, text=True, timeout=180)
     el = time.monotonic() - t0
@@ -199,7 +204,12 @@ def inside():
         print('== relaylock stopped (milter_default_action = tempfail)')
         rl.stop()
         down(pf)
-    print('selftest postfix: %d passed, %d failed' % (passes, len(failures)))
+    return report('postfix')
+
+
+def report(name):
+    """The closing line of a suite; its exit status."""
+    print('selftest %s: %d passed, %d failed' % (name, passes, len(failures)))
     for f in failures:
         print('  failed: %s' % f)
     return 1 if failures else 0

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,9 @@ def list_cases():
                  'lookalike-prefix', 'lookalike-suffix', 'control-hosted'):
         check(want in names, 'case %s missing' % want)
     check('<relaytest%example.net@hosted.example>' in p.stdout, 'percent hack not expanded')
+    check('{HR}' not in p.stdout and
+          re.search(r'(?m)^control-hosted .*RCPT TO:<postmaster@hosted\.example>$', p.stdout),
+          'hosted recipient not expanded: %s' % p.stdout[:300])
     check('<relaytest@evilhosted.example>' in p.stdout, 'look-alike not expanded')
 
 
@@ -194,6 +198,54 @@ def open_server_data_confirmed():
             check(re.search(r'(?m)^Subject: .*' + re.escape(tok), msg[0]), 'Subject lacks token')
             check(re.search(r'(?m)^Message-ID: <' + re.escape(tok) + '@', msg[0]), 'Message-ID lacks token')
         check(p.doc['counts']['open_confirmed'] == 2, p.doc['counts'])
+
+
+def learnt_senders(server):
+    """How often each sender was tried with the hosted control recipient."""
+    mail, seen = {}, {}
+    with server.lock:
+        log = list(server.log)
+    for n, line in log:
+        if line.upper().startswith('MAIL FROM:'):
+            mail[n] = line[10:]
+        elif line.upper() == 'RCPT TO:<POSTMASTER@HOSTED.EXAMPLE>':
+            seen[mail.get(n)] = seen.get(mail.get(n), 0) + 1
+    return seen
+
+
+@test
+def refused_sender_does_not_mask():
+    """A refused literal sender (at MAIL, or at RCPT as with Postfix's
+    smtpd_delay_reject) must not hide a recipient trick that relays."""
+    for behaviour, stage in (('literal-sender-mail', 'MAIL'), ('literal-sender-rcpt', 'RCPT')):
+        with ScriptedServer(behaviour) as s:
+            p = probe(s.port)
+            expect_exit(p, 2)
+            r = {x['name']: x for x in p.doc['results']}
+            lit = '<relaytest@[127.0.0.1]>'
+            sr = r['source-route-literal']
+            check(sr['verdict'] == 'OPEN' and sr['mail_from'] == '<relaytest@example.net>'
+                  and sr['case_mail_from'] == lit and 'judged with' in sr['note'],
+                  '%s: masked: %r' % (behaviour, sr))
+            check(r['source-route-server-name']['verdict'] == 'OPEN', r['source-route-server-name'])
+            bp = r['bang-path']
+            check(bp['verdict'] == 'CLOSED' and bp['stage'] == 'RCPT' and
+                  'Relay access denied' in bp['reply'] and bp['case_mail_from'] == lit,
+                  '%s: %r' % (behaviour, bp))
+            sl = r['sender-server-literal']
+            check(sl['verdict'] == 'CLOSED' and sl['stage'] == stage and sl['mail_from'] == lit,
+                  'a sender trick keeps its sender: %r' % sl)
+            check(not any(x['case_mail_from'] != x['mail_from'] for x in p.doc['results']
+                          if '@[' not in x['case_mail_from']), 'sender changed needlessly')
+            st = {x['address']: x['state'] for x in p.doc['senders']}
+            check(st.get(lit) == 'refused' and st.get('<relaytest@example.net>') == 'accepted',
+                  st)
+            tries = learnt_senders(s)
+            check(all(v == 1 for v in tries.values()) and len(tries) >= 3,
+                  'each sender once with the hosted recipient: %r' % tries)
+            t = probe(s.port, '--only', 'source-route-literal', fmt=None)
+            check(re.search(r'(?m)^source-route-literal\s+OPEN .*judged with '
+                            r'<relaytest@example\.net>', t.stdout), t.stdout)
 
 
 @test
@@ -344,6 +396,205 @@ def only_and_skip():
         check(all(n == 'plain' or n.startswith('percent-') for n in names), names)
 
 
+def parse_metrics(text):
+    """Both parsers node_exporter's users meet: strict OpenMetrics, and the
+    Prometheus text format the textfile collector reads. {(name, labels): value}"""
+    if '/usr/lib/python3/dist-packages' not in sys.path:
+        # Debian's python3-prometheus-client, also when python3 is not Debian's
+        sys.path.append('/usr/lib/python3/dist-packages')
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
+    from prometheus_client.parser import text_string_to_metric_families as prom
+    check(text.endswith('# EOF\n'), 'no "# EOF" line')
+    out = {}
+    for fam in om(text):
+        check(fam.type == 'gauge', '%s: type %s' % (fam.name, fam.type))
+        for s in fam.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    again = {(s.name, tuple(sorted(s.labels.items()))): s.value
+             for fam in prom(text) for s in fam.samples}
+    check(again == out, 'the two parsers disagree')
+    return out
+
+
+def metric(m, name, **labels):
+    hits = [v for (n, ls), v in m.items() if n == 'relaylock_selftest_' + name
+            and all(dict(ls).get(k) == v for k, v in labels.items())]
+    check(len(hits) == 1, '%s %r: %d samples' % (name, labels, len(hits)))
+    return hits[0]
+
+
+@test
+def openmetrics_format():
+    t0 = time.time()
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '--only', 'plain,percent-hosted', fmt='openmetrics')
+        expect_exit(p, 0)
+        m = parse_metrics(p.stdout)
+        port = str(s.port)
+        check(metric(m, 'exit_code', target='127.0.0.1', port=port) == 0, m)
+        check(metric(m, 'status', status='OK') == 1 and metric(m, 'status', status='CRITICAL') == 0, m)
+        check(metric(m, 'cases', verdict='CLOSED') == 2 and metric(m, 'cases', verdict='OPEN') == 0, m)
+        check(metric(m, 'case_verdict', case='percent-hosted', verdict='CLOSED') == 1, m)
+        check(metric(m, 'case_verdict', case='control-hosted', verdict='PASS') == 1, m)
+        check(metric(m, 'controls_failed') == 0 and metric(m, 'controls') == 1, m)
+        check(0 <= metric(m, 'duration_seconds') < 30, m)
+        check(abs(metric(m, 'last_run_timestamp_seconds') - t0) < 30, m)
+    with ScriptedServer('open') as s:
+        p = probe(s.port, '--only', 'plain', fmt='openmetrics')
+        expect_exit(p, 2)
+        m = parse_metrics(p.stdout)
+        check(metric(m, 'exit_code') == 2 and metric(m, 'status', status='CRITICAL') == 1, m)
+        check(metric(m, 'case_verdict', case='plain', verdict='OPEN') == 1, m)
+    # nothing resolved: still a valid file, UNKNOWN, labels escaped
+    p = probe(0, fmt='openmetrics', target='no"such\\host.invalid')
+    expect_exit(p, 3)
+    m = parse_metrics(p.stdout)
+    check(metric(m, 'exit_code', target='no"such\\host.invalid') == 3, m)
+
+
+# ---- --catch: proof by arrival -----------------------------------------------
+
+@test
+def catch_relayed():
+    """What the server delivers to the probe's own listener is RELAYED;
+    a message without this run's token is refused."""
+    with ScriptedServer('deliver') as s:
+        s.deliver_port = h_free_port('127.0.0.2')
+        p = probe(s.port, '--catch', '--catch-port', str(s.deliver_port), '--source',
+                  '127.0.0.2', '--catch-wait', '10',
+                  '--only', 'plain,percent-hosted,bang-path,lookalike-prefix')
+        expect_exit(p, 2)
+        d = p.doc
+        v = verdicts(d)
+        check(d['parameters']['outside'] == 'relaytest@[127.0.0.2]', d['parameters'])
+        check(v['plain'] == v['percent-hosted'] == v['bang-path'] == 'RELAYED', v)
+        check(v['lookalike-prefix'] == 'OPEN', 'no DATA to an unnamed recipient: %r' % v)
+        check(d['catch']['address'] == '127.0.0.2:%d' % s.deliver_port, d['catch'])
+        for t in list(s.deliveries):
+            t.join(12)
+        ok = [r for r, code in s.delivered if code == 250]
+        check(len(ok) == d['counts']['relayed'] == 3, 'delivered %r, relayed %d'
+              % (s.delivered, d['counts']['relayed']))
+        check(d['catch']['refused'] == 1 and sum(c == 554 for _, c in s.delivered) == 1,
+              'the foreign message: %r %r' % (d['catch'], s.delivered))
+        check(p.elapsed < 8, 'did not stop waiting when all arrived: %.1f s' % p.elapsed)
+
+
+@test
+def catch_nothing_arrives():
+    """An open server that delivers nothing: OPEN-CONFIRMED, and the wait is bounded."""
+    with ScriptedServer('open') as s:
+        p = probe(s.port, '--catch', '--catch-port', str(h_free_port('127.0.0.3')),
+                  '--source', '127.0.0.3', '--catch-wait', '1.5', '--only', 'plain')
+        expect_exit(p, 2)
+        check(verdicts(p.doc)['plain'] == 'OPEN-CONFIRMED', verdicts(p.doc))
+        check(1.5 <= p.elapsed < 6, 'waited %.1f s for --catch-wait 1.5' % p.elapsed)
+        t = probe(s.port, '--catch', '--catch-port', str(h_free_port('127.0.0.3')),
+                  '--source', '127.0.0.3', '--catch-wait', '0.5', '--only', 'plain', fmt=None)
+        check(re.search(r'(?m)^proof by arrival at 127\.0\.0\.3:\d+ \(0 other messages refused\):$',
+                        t.stdout), t.stdout)
+    with ScriptedServer('safe') as s:
+        # the listener's port is taken: UNKNOWN, said why
+        with socket.socket() as busy:
+            busy.bind(('127.0.0.3', 0))
+            busy.listen(1)
+            p = probe(s.port, '--catch', '--catch-port', str(busy.getsockname()[1]),
+                      '--source', '127.0.0.3', '--only', 'plain')
+        expect_exit(p, 3)
+        check('--catch' in p.doc['summary'] and 'bind' in p.doc['summary'], p.doc['summary'])
+
+
+def catch_talk(port, *lines, host='127.0.0.3', timeout=5):
+    """Connect to a --catch listener, send LINES (bytes), return what it said."""
+    with socket.create_connection((host, port), timeout=timeout) as c:
+        out = c.recv(4096)
+        for line in lines:
+            try:
+                c.sendall(line)
+            except OSError:
+                break
+        try:
+            c.shutdown(socket.SHUT_WR)  # the listener may have closed already
+            while len(out) < 100000:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                out += chunk
+        except OSError:
+            pass
+    return out
+
+
+@test
+def catch_listener_bounds():
+    """Hostile senders at the listener: over-long lines, a huge message,
+    a message of someone else, too many connections."""
+    with ScriptedServer('open') as s:
+        port = h_free_port('127.0.0.3')
+        proc = subprocess.Popen([SELFTEST, '-H', 'hosted.example', '--catch', '--catch-port',
+                                 str(port), '--source', '127.0.0.3', '--catch-wait', '20',
+                                 '--only', 'plain', '-f', 'json', '127.0.0.1:%d' % s.port],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            check(h_wait(lambda: s.commands('DATA')), 'the probe never sent DATA')
+            out = catch_talk(port, b'EHLO x\r\n' + b'A' * 5000 + b'\r\nNOOP\r\n')
+            check(b'500 5.5.2 line too long' in out and out.rstrip().endswith(b'250 2.0.0 Ok'),
+                  out[-200:])
+            big = b'x' * 998 + b'\r\n'
+            out = catch_talk(port, b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n',
+                             *([big] * 300 + [b'.\r\nQUIT\r\n']))
+            check(b'552 5.3.4' in out and out.rstrip().endswith(b'221 2.0.0 Bye'), out[-200:])
+            out = catch_talk(port, b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n'
+                             b'Subject: rlst-0000000000000000-plain\r\n\r\nhi\r\n.\r\nQUIT\r\n')
+            check(b'554 5.7.1' in out, 'a forged token was taken: %r' % out[-200:])
+            conns = [socket.create_connection(('127.0.0.3', port), timeout=5) for _ in range(12)]
+            greeted = 0
+            for c in conns:
+                c.settimeout(0.5)
+                try:
+                    greeted += c.recv(100).startswith(b'220 ')
+                except OSError:
+                    pass
+            for c in conns:
+                c.close()
+            check(greeted == 8, '%d of 12 connections served at once, 8 expected' % greeted)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=20)
+        d = json.loads(out)
+        check(d['catch']['refused'] >= 1 and verdicts(d)['plain'] == 'OPEN-CONFIRMED', d['catch'])
+
+
+def h_wait(pred, timeout=10):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@test
+def literal_outside_address():
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '-o', 'relaytest@[203.0.113.2]', '--only', 'plain,percent-hosted')
+        expect_exit(p, 0)
+        rc = {r['name']: r['rcpt_to'] for r in p.doc['results']}
+        check(rc['plain'] == '<relaytest@[203.0.113.2]>' and
+              rc['percent-hosted'] == '<relaytest%[203.0.113.2]@hosted.example>', rc)
+        p = probe(s.port, '-o', 'relaytest@[IPv6:2001:db8::2]', '--only', 'plain')
+        expect_exit(p, 0)
+    p = subprocess.run([SELFTEST, '-H', 'h.example', '-o', 'x@[203.0.113]', '127.0.0.1'],
+                       capture_output=True, text=True, timeout=10)
+    expect_exit(p, 3)
+
+
+def h_free_port(host):
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
 # ---- TLS, AUTH, XCLIENT, vantage --------------------------------------------
 
 def make_cert():
@@ -462,6 +713,26 @@ def config_file():
 # ---- formats --------------------------------------------------------------
 
 @test
+def table_streams_each_line():
+    """The table shows each case as it is decided, not at the end."""
+    import select
+    with ScriptedServer('hang-rcpt') as s:
+        proc = subprocess.Popen([SELFTEST, '-H', 'hosted.example', '-t', '3', '--only', 'plain',
+                                 '127.0.0.1:%d' % s.port], stdout=subprocess.PIPE)
+        out, early = b'', False
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and proc.poll() is None:
+            if select.select([proc.stdout], [], [], 0.1)[0]:
+                out += os.read(proc.stdout.fileno(), 4096)
+            if re.search(rb'(?m)^control-hosted\s+PASS', out):
+                early = proc.poll() is None
+                break
+        rest, _ = proc.communicate(timeout=20)
+        check(early, 'the control line came only at the end: %r' % (out + rest)[-300:])
+        check(re.search(rb'(?m)^plain\s+INCONCLUSIVE', rest), rest[-300:])
+
+
+@test
 def formats():
     with ScriptedServer('safe') as s:
         p = probe(s.port, '--only', 'plain,percent-hosted', fmt='tap')
@@ -509,6 +780,77 @@ def formats():
 
 
 # ---- network namespaces (root; a private namespace of this test) ------------
+
+MX_RECORDS = (
+    'mx-host=mx.example,mx2.mx.example,20',   # listed first, preferred second
+    'mx-host=mx.example,mx1.mx.example,10',
+    'mx-host=mx.example,mx3.mx.example,30',
+    'host-record=mx1.mx.example,127.0.0.21',
+    'host-record=mx2.mx.example,127.0.0.22,::1',
+    'txt-record=mx3.mx.example,"a name without addresses"',
+    'host-record=plain.example,127.0.0.23',   # no MX: the domain itself
+)
+
+
+def mx_steps(steps):
+    """--mx against dnsmasq in this namespace (a private /etc/resolv.conf):
+    preference order, A and AAAA, worst status, missing domain, timeout."""
+    from dns_server import Dnsmasq, SilentDns, use_resolv_conf
+    work = tempfile.mkdtemp(prefix='rlst-mx-')
+    subprocess.run(['ip', 'addr', 'add', '::1/128', 'dev', 'lo'], capture_output=True)
+    mx_argv = ['--hosted', 'hosted.example', '-t', '2', '-T', '60', '--only',
+               'plain,percent-server-literal']
+    with Dnsmasq(work, '127.0.0.53', MX_RECORDS), \
+            ScriptedServer('safe', host='127.0.0.21', port=25), \
+            ScriptedServer('open', host='127.0.0.22', port=25), \
+            ScriptedServer('open', host='::1', port=25), \
+            ScriptedServer('safe', host='127.0.0.23', port=25):
+        use_resolv_conf(work, '127.0.0.53')
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '-f', 'json'])
+        d = json.loads(p.stdout) if p.stdout.startswith('{') else {}
+        got = [(t['target']['host'], t['target']['address'], t['status'])
+               for t in d.get('targets', [])]
+        want = [('mx1.mx.example', '127.0.0.21', 'OK'), ('mx2.mx.example', '127.0.0.22', 'CRITICAL'),
+                ('mx2.mx.example', '::1', 'CRITICAL'), ('mx3.mx.example', '-', 'UNKNOWN')]
+        steps.append(('mx-blocks', p.returncode == 2 and d.get('status') == 'CRITICAL' and
+                      got == want, '%r %s' % (got, p.stdout[-600:])))
+        rc = {t['target']['address']: [r['rcpt_to'] for r in t['results']] for t in d.get('targets', [])}
+        steps.append(('mx-literal-of-each-address',
+                      '<relaytest%example.net@[IPv6:::1]>' in rc.get('::1', []) and
+                      '<relaytest%example.net@[127.0.0.22]>' in rc.get('127.0.0.22', []), rc))
+        steps.append(('mx-no-address-reason', 'no A or AAAA record' in
+                      (d.get('targets') or [{}])[-1].get('summary', ''), d.get('summary')))
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '-f', 'openmetrics'])
+        m = parse_metrics(p.stdout)
+        steps.append(('mx-openmetrics', p.returncode == 2 and
+                      metric(m, 'exit_code', target='mx2.mx.example', address='::1') == 2 and
+                      metric(m, 'exit_code', target='mx1.mx.example') == 0 and
+                      metric(m, 'exit_code', target='mx3.mx.example') == 3, p.stdout[-600:]))
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '-f', 'nagios'])
+        steps.append(('mx-nagios', p.returncode == 2 and p.stdout.startswith(
+            'RELAY CRITICAL - MX of mx.example, 4 addresses:') and '| open=' in p.stdout, p.stdout))
+        p = run_probe(mx_argv + ['--mx', 'mx.example'])
+        steps.append(('mx-table', p.returncode == 2 and p.stdout.count('relaylock-selftest ') == 4
+                      and p.stdout.rstrip().split('\n')[-1].startswith('RELAY CRITICAL - MX of'),
+                      p.stdout[-800:]))
+        p = run_probe(['-t', '2', '--only', 'plain', '--mx', 'plain.example', '-f', 'json'])
+        d = json.loads(p.stdout)
+        steps.append(('mx-implicit', [t['target']['address'] for t in d['targets']] == ['127.0.0.23']
+                      and d['targets'][0]['parameters']['hosted'] == 'plain.example', p.stdout[-600:]))
+        p = run_probe(mx_argv + ['--mx', 'nosuch.example', '-f', 'json'])
+        steps.append(('mx-nxdomain', p.returncode == 3 and 'NXDOMAIN' in p.stdout, p.stdout[-400:]))
+    with SilentDns('127.0.0.54'):
+        use_resolv_conf(work, '127.0.0.54')
+        t0 = time.monotonic()
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '-f', 'nagios'])
+        steps.append(('mx-timeout', p.returncode == 3 and 'no answer from the DNS' in p.stdout
+                      and time.monotonic() - t0 < 10, p.stdout))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def run_probe(args):
+    return subprocess.run([SELFTEST] + args, capture_output=True, text=True, timeout=60)
+
 
 def netns_child():
     """Runs inside `unshare --net --mount`: its own loopback, nothing leaves."""
@@ -559,6 +901,24 @@ def netns_child():
         steps.append(('auto-ipv6', p.returncode == 0 and p.doc['source'] == '2001:db8::2'
                       and p.doc['target']['address'] == '2001:db8::1', p))
         steps.append(('auto-ipv6-cleanup', not leftovers(), leftovers()))
+    # --catch: the listener runs in the namespace, at its end of the link
+    for host, addrs, outside in (('0.0.0.0', '192.0.2.1,192.0.2.2', 'relaytest@[192.0.2.2]'),
+                                 ('::', '2001:db8::1,2001:db8::2',
+                                  'relaytest@[IPv6:2001:db8::2]')):
+        with ScriptedServer('deliver', host=host) as s:
+            s.deliver_port = 2525
+            p = probe(s.port, '--netns', 'auto', '--netns-addr', addrs, '--catch',
+                      '--catch-port', '2525', '--catch-wait', '10',
+                      '--only', 'plain,percent-hosted', target='127.0.0.1:%d' % s.port
+                      if host == '0.0.0.0' else '[::1]:%d' % s.port)
+            for t in list(s.deliveries):
+                t.join(12)
+            got = sum(code == 250 for _, code in s.delivered)
+            steps.append(('catch-' + host, p.returncode == 2 and p.doc and
+                          p.doc['parameters']['outside'] == outside and
+                          p.doc['counts']['relayed'] == 2 == got, p))
+        steps.append(('catch-cleanup-' + host, not leftovers(), leftovers()))
+    mx_steps(steps)
     # nothing listens: UNKNOWN, and still cleaned up
     with ScriptedServer('safe') as s:
         port = s.port

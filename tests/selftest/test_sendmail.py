@@ -73,10 +73,7 @@ def inside():
         time.sleep(0.5)
         check('sendmail protected: nothing reached the outside sink',
               outside.count() == before, '%d new' % (outside.count() - before))
-    print('selftest sendmail: %d passed, %d failed' % (t.passes, len(t.failures)))
-    for f in t.failures:
-        print('  failed: %s' % f)
-    return 1 if t.failures else 0
+    return t.report('sendmail')
 
 
 def main():
