@@ -544,6 +544,7 @@ def catch_listener_bounds():
             out = catch_talk(port, b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n',
                              *([big] * 300 + [b'.\r\nQUIT\r\n']))
             check(b'552 5.3.4' in out and out.rstrip().endswith(b'221 2.0.0 Bye'), out[-200:])
+            check(endless_line_cut(port), 'an endless line was read for 3 s')
             out = catch_talk(port, b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n'
                              b'Subject: rlst-0000000000000000-plain\r\n\r\nhi\r\n.\r\nQUIT\r\n')
             check(b'554 5.7.1' in out, 'a forged token was taken: %r' % out[-200:])
@@ -563,6 +564,22 @@ def catch_listener_bounds():
             out, err = proc.communicate(timeout=20)
         d = json.loads(out)
         check(d['catch']['refused'] >= 1 and verdicts(d)['plain'] == 'OPEN-CONFIRMED', d['catch'])
+
+
+def endless_line_cut(port):
+    """One line that never ends, sent for up to 3 s: the listener must cut
+    it off (at 1 MiB) instead of reading it as long as it comes."""
+    with socket.create_connection(('127.0.0.3', port), timeout=1) as c:
+        c.sendall(b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n')
+        end = time.monotonic() + 3
+        try:
+            while time.monotonic() < end:
+                c.sendall(b'y' * 65536)
+        except socket.timeout:
+            return False  # still connected, just slow to read
+        except OSError:
+            return True   # reset: cut off
+    return False
 
 
 def h_wait(pred, timeout=10):
