@@ -635,6 +635,7 @@ int main(int argc, char **argv)
 	}
 	pl.color = !k.no_color && pl.fmt == ST_FMT_TABLE && isatty(1) && getenv("NO_COLOR") == NULL;
 	install_signals();
+	pl.mx = mx != NULL;
 	status = mx ? run_mx(&pl, &opt, mx) : run_single(&pl, &opt, &run);
 	rl_config_free(pl.cfg);
 	explicit_bzero(opt.auth_pass, sizeof opt.auth_pass);

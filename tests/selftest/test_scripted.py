@@ -809,7 +809,7 @@ MX_RECORDS = (
 )
 
 
-def mx_steps(steps):
+def mx_steps(steps, leftovers):
     """--mx against dnsmasq in this namespace (a private /etc/resolv.conf):
     preference order, A and AAAA, worst status, missing domain, timeout."""
     from dns_server import Dnsmasq, SilentDns, use_resolv_conf
@@ -854,6 +854,15 @@ def mx_steps(steps):
         d = json.loads(p.stdout)
         steps.append(('mx-implicit', [t['target']['address'] for t in d['targets']] == ['127.0.0.23']
                       and d['targets'][0]['parameters']['hosted'] == 'plain.example', p.stdout[-600:]))
+        # the DNS is asked before the namespace; an MX address the link
+        # cannot reach is UNKNOWN, never replaced by the link's end
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '--netns', 'auto', '-f', 'json'])
+        d = json.loads(p.stdout)
+        why = [(t['target']['address'], t['summary']) for t in d['targets']]
+        steps.append(('mx-netns-unreachable', [a for a, _ in why] ==
+                      ['127.0.0.21', '127.0.0.22', '::1', '-'] and
+                      all('not reachable from --netns auto' in w for _, w in why[:3]) and
+                      not leftovers(), why))
         p = run_probe(mx_argv + ['--mx', 'nosuch.example', '-f', 'json'])
         steps.append(('mx-nxdomain', p.returncode == 3 and 'NXDOMAIN' in p.stdout, p.stdout[-400:]))
     with SilentDns('127.0.0.54'):
@@ -935,7 +944,7 @@ def netns_child():
                           p.doc['parameters']['outside'] == outside and
                           p.doc['counts']['relayed'] == 2 == got, p))
         steps.append(('catch-cleanup-' + host, not leftovers(), leftovers()))
-    mx_steps(steps)
+    mx_steps(steps, leftovers)
     # nothing listens: UNKNOWN, and still cleaned up
     with ScriptedServer('safe') as s:
         port = s.port
