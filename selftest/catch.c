@@ -124,12 +124,6 @@ static void data_line(struct st_catch *c, struct conn *k)
 		end_of_message(c, k);
 		return;
 	}
-	k->msg_bytes += k->len + 2;
-	if (k->msg_bytes > DRAIN_MAX) { /* read the rest, up to a bound */
-		say(k, "552 5.3.4 message too big for a relay probe\r\n");
-		conn_close(k);
-		return;
-	}
 	if (k->hit < 0 && k->msg_bytes <= MSG_MAX)
 		k->hit = find_token(c, k->line);
 }
@@ -185,6 +179,12 @@ static void on_readable(struct st_catch *c, struct conn *k)
 	}
 	k->last_ms = mono_ms();
 	for (ssize_t i = 0; i < n && k->fd >= 0; i++) {
+		/* Every octet of a message counts, long lines included. */
+		if (k->data && ++k->msg_bytes > DRAIN_MAX) {
+			say(k, "552 5.3.4 message too big for a relay probe\r\n");
+			conn_close(k);
+			break;
+		}
 		if (buf[i] == '\n') {
 			if (k->len > 0 && k->line[k->len - 1] == '\r')
 				k->len--;

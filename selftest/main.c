@@ -256,6 +256,175 @@ static bool read_auth_file(struct st_options *opt, const char *path)
 	return ok;
 }
 
+/* What the command line holds besides the options of a run. */
+struct cli {
+	struct st_options *opt;
+	struct st_plan *pl;
+	const char *config, *mx;
+	bool list, no_color;
+};
+
+enum { OPT_OK = -1, OPT_NOT_MINE = -2 };
+
+/* The options that say what to try. Returns OPT_OK, OPT_NOT_MINE or an
+ * exit status. */
+static int what_option(int c, struct cli *k)
+{
+	switch (c) {
+	case 'c':
+		k->config = optarg;
+		return OPT_OK;
+	case 'H':
+		if (!st_is_name(optarg) || strchr(optarg, '.') == NULL ||
+		    !set_str(k->opt->params.hosted, sizeof k->opt->params.hosted, optarg))
+			return usage_error("bad hosted domain: %s", optarg);
+		return OPT_OK;
+	case OPT_HOSTED_RCPT:
+		if (!is_address_text(optarg) || strchr(optarg, '@') == NULL ||
+		    !set_str(k->opt->params.hosted_rcpt, sizeof k->opt->params.hosted_rcpt, optarg))
+			return usage_error("bad hosted recipient: %s", optarg);
+		return OPT_OK;
+	case 'o':
+		if (!st_set_outside(&k->opt->params, optarg))
+			return usage_error("bad outside address or domain: %s", optarg);
+		k->pl->outside_given = true;
+		return OPT_OK;
+	case OPT_SERVER_NAME:
+		if (!st_is_name(optarg) ||
+		    !set_str(k->opt->params.server_name, sizeof k->opt->params.server_name, optarg))
+			return usage_error("bad server name: %s", optarg);
+		return OPT_OK;
+	case OPT_SERVER_IP: {
+		unsigned char buf[16];
+
+		if (inet_pton(AF_INET, optarg, buf) != 1 && inet_pton(AF_INET6, optarg, buf) != 1)
+			return usage_error("bad server address: %s", optarg);
+		if (!set_str(k->opt->params.server_ip, sizeof k->opt->params.server_ip, optarg))
+			return usage_error("bad server address: %s", optarg);
+		return OPT_OK;
+	}
+	case OPT_HELO:
+		if (!st_is_name(optarg) && !(optarg[0] == '[' && is_address_text(optarg)))
+			return usage_error("bad HELO name: %s", optarg);
+		if (!set_str(k->opt->helo, sizeof k->opt->helo, optarg))
+			return usage_error("HELO name too long: %s", optarg);
+		return OPT_OK;
+	case OPT_ONLY:
+		k->opt->only = optarg;
+		return OPT_OK;
+	case OPT_SKIP:
+		k->opt->skip = optarg;
+		return OPT_OK;
+	case 'l':
+		k->list = true;
+		return OPT_OK;
+	case 'd':
+		k->opt->data = true;
+		return OPT_OK;
+	case 'a':
+		if (!read_auth(k->opt, optarg))
+			return usage_error("--auth wants USER:PASS%s", "");
+		return OPT_OK;
+	case OPT_AUTH_FILE:
+		if (!read_auth_file(k->opt, optarg))
+			return usage_error("cannot read USER:PASS from %s", optarg);
+		return OPT_OK;
+	case OPT_MX:
+		if (!st_is_name(optarg) || strchr(optarg, '.') == NULL)
+			return usage_error("bad --mx domain: %s", optarg);
+		k->mx = optarg;
+		return OPT_OK;
+	}
+	return OPT_NOT_MINE;
+}
+
+/* The options of vantage, timing and output. */
+static int how_option(int c, struct cli *k)
+{
+	switch (c) {
+	case OPT_STARTTLS:
+		k->opt->tls = ST_TLS_REQUIRE;
+		return OPT_OK;
+	case OPT_NO_STARTTLS:
+		k->opt->tls = ST_TLS_NEVER;
+		return OPT_OK;
+	case OPT_TLS_VERIFY:
+		k->opt->tls_verify = true;
+		return OPT_OK;
+	case OPT_SOURCE:
+		if (!st_fill_sockaddr(optarg, 0, &k->opt->src, &k->opt->src_len))
+			return usage_error("bad source address: %s", optarg);
+		k->opt->has_source = true;
+		return OPT_OK;
+	case OPT_XCLIENT: {
+		unsigned char buf[16];
+
+		if ((inet_pton(AF_INET, optarg, buf) != 1 && inet_pton(AF_INET6, optarg, buf) != 1) ||
+		    !set_str(k->opt->xclient, sizeof k->opt->xclient, optarg))
+			return usage_error("bad XCLIENT address: %s", optarg);
+		return OPT_OK;
+	}
+	case OPT_NETNS:
+		k->pl->netns = optarg;
+		return OPT_OK;
+	case OPT_NETNS_ADDR: {
+		const char *comma = strchr(optarg, ',');
+
+		if (comma == NULL || (size_t)(comma - optarg) >= sizeof k->pl->netns_host ||
+		    !set_str(k->pl->netns_peer, sizeof k->pl->netns_peer, comma + 1))
+			return usage_error("--netns-addr wants HOSTADDR,NSADDR: %s", optarg);
+		memcpy(k->pl->netns_host, optarg, (size_t)(comma - optarg));
+		k->pl->netns_host[comma - optarg] = '\0';
+		return OPT_OK;
+	}
+	case OPT_CATCH:
+		k->pl->catch_on = true;
+		return OPT_OK;
+	case OPT_CATCH_PORT: {
+		char *end;
+		long v = strtol(optarg, &end, 10);
+
+		if (end == optarg || *end || v < 1 || v > 65535)
+			return usage_error("bad --catch-port: %s", optarg);
+		k->pl->catch_port = (unsigned)v;
+		return OPT_OK;
+	}
+	case OPT_CATCH_WAIT:
+		if (!parse_seconds(optarg, &k->opt->catch_wait_ms, true))
+			return usage_error("bad --catch-wait: %s", optarg);
+		return OPT_OK;
+	case 't':
+		if (!parse_seconds(optarg, &k->opt->cmd_timeout_ms, false))
+			return usage_error("bad timeout: %s", optarg);
+		return OPT_OK;
+	case 'T':
+		if (!parse_seconds(optarg, &k->opt->total_timeout_ms, false))
+			return usage_error("bad total timeout: %s", optarg);
+		return OPT_OK;
+	case OPT_DELAY:
+		if (!parse_seconds(optarg, &k->opt->delay_ms, true))
+			return usage_error("bad delay: %s", optarg);
+		return OPT_OK;
+	case 'f':
+		if (!st_format_parse(optarg, &k->pl->fmt))
+			return usage_error("unknown format: %s (table, json, tap, nagios, openmetrics)", optarg);
+		return OPT_OK;
+	case OPT_NO_COLOR:
+		k->no_color = true;
+		return OPT_OK;
+	case 'v':
+		k->opt->trace = stderr;
+		return OPT_OK;
+	case 'V':
+		printf("relaylock-selftest %s\n", RELAYLOCK_VERSION);
+		return 0;
+	case 'h':
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	return OPT_NOT_MINE;
+}
+
 /* Nothing was probed: report UNKNOWN in FMT and return its exit status. */
 static int early_unknown(enum st_format fmt, struct st_options *opt, struct st_run *run,
                          const char *vantage, const char *what, const char *err)
@@ -370,8 +539,8 @@ int main(int argc, char **argv)
 	static struct st_plan pl = {.fmt = ST_FMT_TABLE, .catch_port = 25,
 	                            .netns_host = "192.0.2.1", .netns_peer = "192.0.2.2",
 	                            .ns = {.orig_fd = -1}};
-	const char *config = NULL, *mx = NULL;
-	bool list = false, no_color = false;
+	struct cli k = {.opt = &opt, .pl = &pl};
+	const char *config, *mx;
 	int c, status;
 
 	run.started = time(NULL);
@@ -383,154 +552,19 @@ int main(int argc, char **argv)
 	st_set_outside(&opt.params, "relaytest@example.net");
 
 	while ((c = getopt_long(argc, argv, "c:H:o:lda:t:T:f:vVh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'H':
-			if (!st_is_name(optarg) || strchr(optarg, '.') == NULL ||
-			    !set_str(opt.params.hosted, sizeof opt.params.hosted, optarg))
-				return usage_error("bad hosted domain: %s", optarg);
-			break;
-		case OPT_HOSTED_RCPT:
-			if (!is_address_text(optarg) || strchr(optarg, '@') == NULL ||
-			    !set_str(opt.params.hosted_rcpt, sizeof opt.params.hosted_rcpt, optarg))
-				return usage_error("bad hosted recipient: %s", optarg);
-			break;
-		case 'o':
-			if (!st_set_outside(&opt.params, optarg))
-				return usage_error("bad outside address or domain: %s", optarg);
-			pl.outside_given = true;
-			break;
-		case OPT_SERVER_NAME:
-			if (!st_is_name(optarg) ||
-			    !set_str(opt.params.server_name, sizeof opt.params.server_name, optarg))
-				return usage_error("bad server name: %s", optarg);
-			break;
-		case OPT_SERVER_IP: {
-			unsigned char buf[16];
+		int rc = what_option(c, &k);
 
-			if (inet_pton(AF_INET, optarg, buf) != 1 && inet_pton(AF_INET6, optarg, buf) != 1)
-				return usage_error("bad server address: %s", optarg);
-			if (!set_str(opt.params.server_ip, sizeof opt.params.server_ip, optarg))
-				return usage_error("bad server address: %s", optarg);
-			break;
-		}
-		case OPT_HELO:
-			if (!st_is_name(optarg) && !(optarg[0] == '[' && is_address_text(optarg)))
-				return usage_error("bad HELO name: %s", optarg);
-			if (!set_str(opt.helo, sizeof opt.helo, optarg))
-				return usage_error("HELO name too long: %s", optarg);
-			break;
-		case OPT_ONLY:
-			opt.only = optarg;
-			break;
-		case OPT_SKIP:
-			opt.skip = optarg;
-			break;
-		case 'l':
-			list = true;
-			break;
-		case 'd':
-			opt.data = true;
-			break;
-		case 'a':
-			if (!read_auth(&opt, optarg))
-				return usage_error("--auth wants USER:PASS%s", "");
-			break;
-		case OPT_AUTH_FILE:
-			if (!read_auth_file(&opt, optarg))
-				return usage_error("cannot read USER:PASS from %s", optarg);
-			break;
-		case OPT_STARTTLS:
-			opt.tls = ST_TLS_REQUIRE;
-			break;
-		case OPT_NO_STARTTLS:
-			opt.tls = ST_TLS_NEVER;
-			break;
-		case OPT_TLS_VERIFY:
-			opt.tls_verify = true;
-			break;
-		case OPT_SOURCE:
-			if (!st_fill_sockaddr(optarg, 0, &opt.src, &opt.src_len))
-				return usage_error("bad source address: %s", optarg);
-			opt.has_source = true;
-			break;
-		case OPT_XCLIENT: {
-			unsigned char buf[16];
-
-			if ((inet_pton(AF_INET, optarg, buf) != 1 && inet_pton(AF_INET6, optarg, buf) != 1) ||
-			    !set_str(opt.xclient, sizeof opt.xclient, optarg))
-				return usage_error("bad XCLIENT address: %s", optarg);
-			break;
-		}
-		case OPT_NETNS:
-			pl.netns = optarg;
-			break;
-		case OPT_NETNS_ADDR: {
-			const char *comma = strchr(optarg, ',');
-
-			if (comma == NULL || (size_t)(comma - optarg) >= sizeof pl.netns_host ||
-			    !set_str(pl.netns_peer, sizeof pl.netns_peer, comma + 1))
-				return usage_error("--netns-addr wants HOSTADDR,NSADDR: %s", optarg);
-			memcpy(pl.netns_host, optarg, (size_t)(comma - optarg));
-			pl.netns_host[comma - optarg] = '\0';
-			break;
-		}
-		case OPT_MX:
-			if (!st_is_name(optarg) || strchr(optarg, '.') == NULL)
-				return usage_error("bad --mx domain: %s", optarg);
-			mx = optarg;
-			break;
-		case OPT_CATCH:
-			pl.catch_on = true;
-			break;
-		case OPT_CATCH_PORT: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (end == optarg || *end || v < 1 || v > 65535)
-				return usage_error("bad --catch-port: %s", optarg);
-			pl.catch_port = (unsigned)v;
-			break;
-		}
-		case OPT_CATCH_WAIT:
-			if (!parse_seconds(optarg, &opt.catch_wait_ms, true))
-				return usage_error("bad --catch-wait: %s", optarg);
-			break;
-		case 't':
-			if (!parse_seconds(optarg, &opt.cmd_timeout_ms, false))
-				return usage_error("bad timeout: %s", optarg);
-			break;
-		case 'T':
-			if (!parse_seconds(optarg, &opt.total_timeout_ms, false))
-				return usage_error("bad total timeout: %s", optarg);
-			break;
-		case OPT_DELAY:
-			if (!parse_seconds(optarg, &opt.delay_ms, true))
-				return usage_error("bad delay: %s", optarg);
-			break;
-		case 'f':
-			if (!st_format_parse(optarg, &pl.fmt))
-				return usage_error("unknown format: %s (table, json, tap, nagios, openmetrics)", optarg);
-			break;
-		case OPT_NO_COLOR:
-			no_color = true;
-			break;
-		case 'v':
-			opt.trace = stderr;
-			break;
-		case 'V':
-			printf("relaylock-selftest %s\n", RELAYLOCK_VERSION);
-			return 0;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		default:
+		if (rc == OPT_NOT_MINE)
+			rc = how_option(c, &k);
+		if (rc == OPT_NOT_MINE) {
 			fputs("Try 'relaylock-selftest --help'.\n", stderr);
 			return EXIT_USAGE;
 		}
+		if (rc != OPT_OK)
+			return rc;
 	}
+	config = k.config;
+	mx = k.mx;
 	if (opt.only) {
 		size_t n, hit = 0;
 		const struct st_case *cs = st_cases(&n);
@@ -553,7 +587,7 @@ int main(int argc, char **argv)
 			set_str(opt.params.hosted, sizeof opt.params.hosted, hosted);
 	}
 
-	if (list) {
+	if (k.list) {
 		struct st_params p = opt.params;
 
 		if (!p.hosted[0])
@@ -599,8 +633,9 @@ int main(int argc, char **argv)
 		rl_config_free(pl.cfg);
 		return usage_error("hosted domain too long: %s", opt.params.hosted);
 	}
-	pl.color = !no_color && pl.fmt == ST_FMT_TABLE && isatty(1) && getenv("NO_COLOR") == NULL;
+	pl.color = !k.no_color && pl.fmt == ST_FMT_TABLE && isatty(1) && getenv("NO_COLOR") == NULL;
 	install_signals();
+	pl.mx = mx != NULL;
 	status = mx ? run_mx(&pl, &opt, mx) : run_single(&pl, &opt, &run);
 	rl_config_free(pl.cfg);
 	explicit_bzero(opt.auth_pass, sizeof opt.auth_pass);

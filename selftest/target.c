@@ -193,10 +193,17 @@ enum st_status st_target_probe(struct st_plan *pl, struct st_options *opt,
 {
 	struct st_table_stream table = {.f = stdout, .color = pl->color, .opt = opt};
 
+	int link_family = strchr(pl->netns_host, ':') ? AF_INET6 : AF_INET;
+
+	/* One MX address of many: never probe another (the link's end) in its name. */
+	if (pl->mx && pl->ns.created && (dst_is_loopback(opt) || opt->dst.ss_family != link_family)) {
+		st_target_skip(pl, opt, run, dst_is_loopback(opt)
+		               ? "a loopback address is not reachable from --netns auto"
+		               : "the --netns auto link has no address of this family (--netns-addr)");
+		return run->status;
+	}
 	snprintf(run->vantage, sizeof run->vantage, "%s", pl->vantage);
-	if (pl->ns.created &&
-	    (dst_is_loopback(opt) ||
-	     opt->dst.ss_family != (strchr(pl->netns_host, ':') ? AF_INET6 : AF_INET)))
+	if (pl->ns.created && (dst_is_loopback(opt) || opt->dst.ss_family != link_family))
 		st_fill_sockaddr(pl->netns_host, opt->port, &opt->dst, &opt->dst_len);
 	st_describe_dst(opt);
 	target_params(opt);

@@ -21,6 +21,7 @@ struct st_plan {
 	bool color;
 	bool catch_on;
 	bool outside_given;            /* -o: --catch keeps it */
+	bool mx;                       /* --mx: several targets */
 	unsigned catch_port;
 	const char *netns;             /* NULL, "auto" or a name */
 	char netns_host[64], netns_peer[64];

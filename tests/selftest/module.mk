@@ -1,5 +1,6 @@
 # tests/selftest/: relaylock-selftest's tests.
-#   make check-selftest-unit      cmocka: reply parser, case table, verdicts
+#   make check-selftest-unit      cmocka: reply parser, case table, verdicts,
+#                                 OpenMetrics writer
 #   make check-selftest           the probe against scripted SMTP servers
 #                                 (127.0.0.1; --netns in a private namespace)
 #   make check-selftest-postfix   the probe against a real Postfix, open and
@@ -10,7 +11,8 @@
 #   make check-selftest-fuzz-replay  the reply parser's fuzz corpus
 #   make fuzz-selftest            the reply parser under libFuzzer
 
-SELFTEST_UNIT := $(BUILD)/tests/selftest/smtp_reply_test $(BUILD)/tests/selftest/cases_test
+SELFTEST_UNIT := $(BUILD)/tests/selftest/smtp_reply_test $(BUILD)/tests/selftest/cases_test \
+	$(BUILD)/tests/selftest/openmetrics_test
 
 $(BUILD)/tests/selftest/%.o: ALL_CPPFLAGS += -Iselftest $(CMOCKA_CFLAGS)
 
@@ -21,6 +23,11 @@ $(BUILD)/tests/selftest/smtp_reply_test: $(BUILD)/tests/selftest/smtp_reply_test
 $(BUILD)/tests/selftest/cases_test: $(BUILD)/tests/selftest/cases_test.o \
 		$(BUILD)/selftest/cases.o $(BUILD)/selftest/probe.o $(BUILD)/selftest/catch.o \
 		$(BUILD)/selftest/smtp_conn.o $(BUILD)/selftest/smtp_reply.o
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(OPENSSL_LIBS) -pthread
+
+$(BUILD)/tests/selftest/openmetrics_test: $(BUILD)/tests/selftest/openmetrics_test.o \
+		$(BUILD)/selftest/openmetrics.o $(BUILD)/selftest/cases.o $(BUILD)/selftest/probe.o \
+		$(BUILD)/selftest/catch.o $(BUILD)/selftest/smtp_conn.o $(BUILD)/selftest/smtp_reply.o
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(OPENSSL_LIBS) -pthread
 
 .PHONY: check-selftest-unit check-selftest check-selftest-postfix

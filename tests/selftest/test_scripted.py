@@ -544,6 +544,7 @@ def catch_listener_bounds():
             out = catch_talk(port, b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n',
                              *([big] * 300 + [b'.\r\nQUIT\r\n']))
             check(b'552 5.3.4' in out and out.rstrip().endswith(b'221 2.0.0 Bye'), out[-200:])
+            check(endless_line_cut(port), 'an endless line was read for 3 s')
             out = catch_talk(port, b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n'
                              b'Subject: rlst-0000000000000000-plain\r\n\r\nhi\r\n.\r\nQUIT\r\n')
             check(b'554 5.7.1' in out, 'a forged token was taken: %r' % out[-200:])
@@ -563,6 +564,22 @@ def catch_listener_bounds():
             out, err = proc.communicate(timeout=20)
         d = json.loads(out)
         check(d['catch']['refused'] >= 1 and verdicts(d)['plain'] == 'OPEN-CONFIRMED', d['catch'])
+
+
+def endless_line_cut(port):
+    """One line that never ends, sent for up to 3 s: the listener must cut
+    it off (at 1 MiB) instead of reading it as long as it comes."""
+    with socket.create_connection(('127.0.0.3', port), timeout=1) as c:
+        c.sendall(b'HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n')
+        end = time.monotonic() + 3
+        try:
+            while time.monotonic() < end:
+                c.sendall(b'y' * 65536)
+        except socket.timeout:
+            return False  # still connected, just slow to read
+        except OSError:
+            return True   # reset: cut off
+    return False
 
 
 def h_wait(pred, timeout=10):
@@ -792,7 +809,7 @@ MX_RECORDS = (
 )
 
 
-def mx_steps(steps):
+def mx_steps(steps, leftovers):
     """--mx against dnsmasq in this namespace (a private /etc/resolv.conf):
     preference order, A and AAAA, worst status, missing domain, timeout."""
     from dns_server import Dnsmasq, SilentDns, use_resolv_conf
@@ -837,6 +854,15 @@ def mx_steps(steps):
         d = json.loads(p.stdout)
         steps.append(('mx-implicit', [t['target']['address'] for t in d['targets']] == ['127.0.0.23']
                       and d['targets'][0]['parameters']['hosted'] == 'plain.example', p.stdout[-600:]))
+        # the DNS is asked before the namespace; an MX address the link
+        # cannot reach is UNKNOWN, never replaced by the link's end
+        p = run_probe(mx_argv + ['--mx', 'mx.example', '--netns', 'auto', '-f', 'json'])
+        d = json.loads(p.stdout)
+        why = [(t['target']['address'], t['summary']) for t in d['targets']]
+        steps.append(('mx-netns-unreachable', [a for a, _ in why] ==
+                      ['127.0.0.21', '127.0.0.22', '::1', '-'] and
+                      all('not reachable from --netns auto' in w for _, w in why[:3]) and
+                      not leftovers(), why))
         p = run_probe(mx_argv + ['--mx', 'nosuch.example', '-f', 'json'])
         steps.append(('mx-nxdomain', p.returncode == 3 and 'NXDOMAIN' in p.stdout, p.stdout[-400:]))
     with SilentDns('127.0.0.54'):
@@ -918,7 +944,7 @@ def netns_child():
                           p.doc['parameters']['outside'] == outside and
                           p.doc['counts']['relayed'] == 2 == got, p))
         steps.append(('catch-cleanup-' + host, not leftovers(), leftovers()))
-    mx_steps(steps)
+    mx_steps(steps, leftovers)
     # nothing listens: UNKNOWN, and still cleaned up
     with ScriptedServer('safe') as s:
         port = s.port
