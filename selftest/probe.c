@@ -667,20 +667,82 @@ static void rejudge(struct probe *p, struct session *s, struct st_result *r)
 	         "was accepted: the recipient was never judged", orig);
 }
 
+/* The hosted control refused with the outside sender (Debian's Sendmail
+ * answers 451 to a sender domain it cannot resolve): the control is about
+ * the hosted recipient, so it passes when a sender at the hosted domain is
+ * accepted, and says so. */
+static void control_fallback(struct probe *p, struct session *s, struct st_result *r)
+{
+	char cand[ST_ADDR_MAX], orig[ST_ADDR_MAX];
+	int code = r->code;
+
+	if (strcmp(r->stage, "MAIL") != 0 && strcmp(r->stage, "RCPT") != 0)
+		return; /* refused before any sender was given */
+	if (smtp_abort || st_expand("<relaytest@{H}>", &p->opt->params, cand, sizeof cand) < 0 ||
+	    strcmp(cand, r->mail) == 0 || sender_state(p, s, cand) != ST_SENDER_ACCEPTED)
+		return;
+	copy_str(orig, sizeof orig, r->mail);
+	copy_str(r->case_mail, sizeof r->case_mail, orig);
+	copy_str(r->mail, sizeof r->mail, cand);
+	r->fixed = true;
+	run_one(p, s, r, false);
+	snprintf(r->note, sizeof r->note, "sender %.60s refused with the hosted "
+	         "recipient (%d): control judged with %.60s", orig, code, cand);
+}
+
+static bool some_sender_accepted(const struct st_run *run)
+{
+	for (size_t i = 0; i < run->n_senders; i++)
+		if (run->senders[i].state == ST_SENDER_ACCEPTED)
+			return true;
+	return false;
+}
+
+/* A sender trick answered 4xx: when the server takes the hosted recipient
+ * from other senders but refuses this one even there, the trick cannot
+ * relay through it. */
+static void sender_trick_refused(struct probe *p, struct session *s, struct st_result *r)
+{
+	const struct st_sender *e;
+
+	if (smtp_abort || !some_sender_accepted(p->run) ||
+	    sender_state(p, s, r->mail) == ST_SENDER_ACCEPTED)
+		return;
+	e = sender_find(p->run, r->mail);
+	if (!e || e->code / 100 < 4)
+		return; /* no answer: stays inconclusive */
+	r->verdict = ST_CLOSED;
+	snprintf(r->note, sizeof r->note, "the server refuses this sender whatever the "
+	         "recipient (%d with the hosted recipient)", e->code);
+}
+
+/* Refused with 4xx or 5xx, possibly for its sender: worth a neutral one. */
+static bool refused_maybe_for_sender(const struct st_result *r)
+{
+	return r->verdict == ST_CLOSED ||
+	       (r->verdict == ST_INCONCLUSIVE && r->code / 100 == 4);
+}
+
 /* One case or control, judged to the end. */
 static void run_case(struct probe *p, struct session *s, struct st_result *r,
                      bool auth)
 {
 	long t0 = now_ms();
+	bool hosted_control = r->control && r->tcase == st_control_hosted();
 
 	run_one(p, s, r, auth);
-	if (r->control && r->tcase == st_control_hosted() && !sender_find(p->run, r->mail))
+	if (hosted_control && !sender_find(p->run, r->mail))
 		sender_note(p->run, r->mail, r->verdict == ST_PASS ? ST_SENDER_ACCEPTED
 		            : r->code / 100 == 5 ? ST_SENDER_REFUSED : ST_SENDER_UNKNOWN,
 		            r->verdict == ST_PASS ? 0 : r->code);
+	if (hosted_control && r->verdict == ST_FAIL && r->code / 100 >= 4)
+		control_fallback(p, s, r);
 	if (!r->control && !(r->tcase->flags & ST_CASE_SENDER_TRICK) &&
-	    r->verdict == ST_CLOSED)
+	    refused_maybe_for_sender(r))
 		rejudge(p, s, r);
+	else if ((r->tcase->flags & ST_CASE_SENDER_TRICK) &&
+	         r->verdict == ST_INCONCLUSIVE && r->code / 100 == 4)
+		sender_trick_refused(p, s, r);
 	r->ms = now_ms() - t0;
 }
 

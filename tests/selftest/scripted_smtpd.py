@@ -27,6 +27,9 @@ Behaviours (ScriptedServer(behaviour=...)):
               MAIL, and relays source routes (<@hop:user@dest>)
   literal-sender-rcpt  the same, but refuses literal senders at each RCPT
               (Postfix's smtpd_delay_reject = yes)
+  unresolvable-sender  like safe, but answers 451 at each RCPT when the
+              sender is at or under example.net (Debian's Sendmail when it cannot
+              resolve the sender's domain)
   deliver     like open, and each accepted message is delivered on (a
               thread, smtplib) to the address literal in its recipient, port
               .deliver_port; before the first one, a message without a token
@@ -339,6 +342,9 @@ class Session:
             self.reply(250, '2.1.5 Ok')
         elif b == 'literal-sender-rcpt' and '@[' in self.mail:
             self.reply(554, '5.7.1 %s: Sender address rejected: no literals' % self.mail[5:])
+        elif b == 'unresolvable-sender' and re.search(r'[@.]example\.net>$', self.mail.lower()):
+            self.reply(451, '4.1.8 Domain of sender address %s does not resolve'
+                       % self.mail[5:])
         elif b.startswith('literal-sender-') and addr.startswith('<@'):
             self.reply(250, '2.1.5 Ok')  # relays source routes
         elif b == 'refuse-all':

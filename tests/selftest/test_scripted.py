@@ -249,6 +249,30 @@ def refused_sender_does_not_mask():
 
 
 @test
+def unresolvable_sender_hosted_fallback():
+    """A server that tempfails every sender outside the hosted domain (no
+    DNS for it) still gets a verdict: the control and the recipient tricks
+    are judged with a sender at the hosted domain, and say so."""
+    with ScriptedServer('unresolvable-sender') as s:
+        p = probe(s.port)
+        expect_exit(p, 0)
+        d = p.doc
+        ctl = results(d, True)[0]
+        check(ctl['verdict'] == 'PASS' and ctl['mail_from'] == '<relaytest@hosted.example>'
+              and ctl['case_mail_from'] == '<relaytest@example.net>'
+              and 'control judged with' in ctl['note'], ctl)
+        pct = {x['name']: x for x in d['results']}['plain']
+        check(pct['verdict'] == 'CLOSED' and pct['mail_from'] == '<relaytest@hosted.example>'
+              and pct['code'] == 550, pct)
+        # a sender trick keeps its sender; refused whatever the recipient
+        sl = {x['name']: x for x in d['results']}['sender-long-domain']
+        check(sl['verdict'] == 'CLOSED' and sl['code'] == 451 and
+              sl['mail_from'] == sl['case_mail_from'] and
+              'whatever the recipient' in sl['note'], sl)
+        check(d['status'] == 'OK', d['summary'])
+
+
+@test
 def refuse_all_unknown():
     with ScriptedServer('refuse-all') as s:
         p = probe(s.port)
