@@ -212,13 +212,11 @@ static int canonical_label(const char *in, size_t n, char *out, size_t cap)
 	char idna[RL_DOMAIN_MAX + 1];
 	int m;
 
-	if (!rl_idna_needed(in, n)) {
-		if (n == 0 || n > 63)
-			return -1;
-		if (n >= cap)
-			return -2;
-		return ldh_label(in, n, out) ? (int)n : -1;
-	}
+	/* Fast path, one pass: LDH, and no "xn--" (its first 4 octets). */
+	if (n < cap && ldh_label(in, n, out) && !rl_idna_needed(out, n < 4 ? n : 4))
+		return (int)n;
+	if (!rl_idna_needed(in, n))
+		return n > 0 && n <= 63 && n >= cap ? -2 : -1;
 	if (!idna_input_ok((const unsigned char *)in, n))
 		return -1;
 	m = rl_idna_label(in, n, idna, sizeof idna);

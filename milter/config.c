@@ -557,8 +557,12 @@ static char *config_text(const char *path, struct rl_diag *diag)
 	}
 	while (!ferror(f) && !feof(f) && len <= CONFIG_SIZE_MAX) {
 		if (len == cap) {
-			char *r = realloc(raw, cap = cap ? cap * 2 : 8192);
+			/* one octet past the bound tells "too large" */
+			size_t want = cap ? cap * 2 : 8192;
+			char *r;
 
+			cap = want > CONFIG_SIZE_MAX + 1 ? CONFIG_SIZE_MAX + 1 : want;
+			r = realloc(raw, cap);
 			if (!r)
 				break;
 			raw = r;

@@ -617,17 +617,24 @@ class Suite:
                    'RCPT %s, DATA %d' % (accepted and accepted[0], d[0]))
         self.hosted_sink_wait(tok)
         # A broken config: the old policy stays and the daemon answers.
+        # Comments before the error: libconfuse alone would say line 9.
         before = rl.log_text()
-        rl.write_config(raw='hosted_domains = { "%s" }\n'
+        rl.write_config(raw='# a comment\n# another\n\n'
+                            'hosted_domains = { "%s" } # hosted\n'
                             'this is = = not a config\n' % HOSTED)
         rl.reload()
         h.wait_until(lambda: len(rl.log_text()) > len(before)
                      and 'relaylock.conf:' in rl.log_text()[len(before):], 5)
         new_log = rl.log_text()[len(before):]
         where = re.search(r'^.*relaylock\.conf:\d+.*$', new_log, re.M)
-        self.check('reload: a broken config is reported with file:line',
-                   where is not None, where.group(0)[:200] if where else
-                   new_log[-200:])
+        self.check('reload: a broken config is reported with file:line 5',
+                   where is not None and 'relaylock.conf:5:' in where.group(0),
+                   where.group(0)[:200] if where else new_log[-200:])
+        t = h.subprocess.run([rl.binary, '-t', '-c', rl.conf],
+                             capture_output=True, text=True, timeout=30)
+        self.check('-t: the same file fails with exit 78 at line 5',
+                   t.returncode == 78 and 'relaylock.conf:5:' in t.stderr,
+                   'exit %d: %s' % (t.returncode, t.stderr.strip()[:200]))
         self.check('reload: the daemon survives a broken config',
                    rl.alive())
         c = self.client()

@@ -302,6 +302,25 @@ static void test_nul_in_config(void **state)
 	assert_non_null(strstr(diag.msg[0], "relaylock.conf:3: NUL character"));
 }
 
+/* The file is read whole, up to a bound: above it, an error, no policy. */
+static void test_too_large(void **state)
+{
+	static const char line[] = "# a comment line, many times, to pass the size bound\n";
+	struct rl_diag diag;
+	FILE *f = fopen(path_of("relaylock.conf"), "w");
+
+	(void)state;
+	assert_non_null(f);
+	fputs("hosted_domains = { \"example.com\" }\n", f);
+	for (size_t i = 0; i <= (16u << 20) / (sizeof line - 1); i++)
+		fputs(line, f);
+	assert_int_equal(fclose(f), 0);
+	rl_diag_init(&diag);
+	assert_null(rl_config_load(path_of("relaylock.conf"), &diag));
+	assert_int_equal(diag.n, 1);
+	assert_non_null(strstr(diag.msg[0], "relaylock.conf: larger than"));
+}
+
 /* Comment markers inside values stay: quoted, or "//" within a token. */
 static void test_comment_markers_in_values(void **state)
 {
@@ -386,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_line_numbers),
 		cmocka_unit_test(test_comment_markers_in_values),
 		cmocka_unit_test(test_nul_in_config),
+		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_list_file_errors),
 		cmocka_unit_test(test_every_error_reported),
 		cmocka_unit_test(test_missing_file),
