@@ -15,7 +15,7 @@ deb-build:
 	$(Q)tar -c --exclude=./$(BUILD) --exclude=./.git --exclude=__pycache__ . \
 		| tar -x -C $(DEB_SRC)
 	@# A clean build with Debian's flags: nothing of this make (SANITIZE=...)
-	$(Q)cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	$(Q)cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES SANITIZE= WERROR=-Werror \
 		dpkg-buildpackage -b -us -uc > ../dpkg-buildpackage.log 2>&1 \
 		|| { tail -40 ../dpkg-buildpackage.log; exit 1; }
 	$(Q)lintian --fail-on error,warning $(DEB_DIR)/relaylock_$(VERSION)_*.changes

@@ -68,13 +68,27 @@ static const char *unix_path(const char *spec)
 	return NULL;
 }
 
+/* The directory PATH is in: "/" for "/x", "." for "x". */
+static void parent_dir(const char *path, char *dir, size_t size)
+{
+	char *slash;
+
+	copy(dir, size, path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		copy(dir, size, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+}
+
 /* A socket file left by a dead daemon goes; one that still answers is
  * another daemon's and stays. */
 static int check_socket_path(const struct run *r, const char *path)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char dir[PATH_MAX];
-	char *slash;
 	struct stat st;
 	int fd, rc;
 
@@ -83,15 +97,11 @@ static int check_socket_path(const struct run *r, const char *path)
 		              sizeof sun.sun_path - 1);
 		return EX_CONFIG;
 	}
-	copy(dir, sizeof dir, path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			startup_error(r, "socket directory %s does not exist (relaylock.service "
-			              "creates it; see relaylock(8))", dir);
-			return EX_CANTCREAT;
-		}
+	parent_dir(path, dir, sizeof dir);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		startup_error(r, "socket directory %s does not exist (relaylock.service "
+		              "creates it; see relaylock(8))", dir);
+		return EX_CANTCREAT;
 	}
 	if (lstat(path, &st) != 0)
 		return 0;
@@ -118,7 +128,6 @@ static int check_socket_path(const struct run *r, const char *path)
 static int socket_gid(const struct run *r, const char *path, gid_t *gid)
 {
 	char dir[PATH_MAX];
-	char *slash;
 	struct stat st;
 
 	if (r->s.socket_group[0]) {
@@ -131,14 +140,7 @@ static int socket_gid(const struct run *r, const char *path, gid_t *gid)
 		*gid = g->gr_gid;
 		return 0;
 	}
-	copy(dir, sizeof dir, path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		copy(dir, sizeof dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0'; /* a socket in / */
-	else
-		*slash = '\0';
+	parent_dir(path, dir, sizeof dir);
 	if (stat(dir, &st) != 0) {
 		startup_error(r, "stat %s: %s", dir, strerror(errno));
 		return EX_OSERR;
