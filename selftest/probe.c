@@ -610,6 +610,18 @@ static void sender_note(struct st_run *run, const char *sender,
 	e->code = code;
 }
 
+/* What a result with the hosted control recipient says of its sender. */
+static enum st_sender_state learn_sender(struct st_run *run, const struct st_result *t)
+{
+	enum st_sender_state st = t->verdict == ST_PASS ? ST_SENDER_ACCEPTED
+	                          : t->code / 100 == 5 ? ST_SENDER_REFUSED
+	                                               : ST_SENDER_UNKNOWN;
+
+	if (!sender_find(run, t->mail))
+		sender_note(run, t->mail, st, st == ST_SENDER_ACCEPTED ? 0 : t->code);
+	return st;
+}
+
 /* Does the server take SENDER at all? Asked once per sender, with the
  * hosted control recipient: a refusal there is a refusal of the sender,
  * whatever the recipient. */
@@ -618,7 +630,6 @@ static enum st_sender_state sender_state(struct probe *p, struct session *s,
 {
 	struct st_sender *known = sender_find(p->run, sender);
 	struct st_result t;
-	enum st_sender_state st;
 
 	if (known)
 		return known->state;
@@ -630,10 +641,20 @@ static enum st_sender_state sender_state(struct probe *p, struct session *s,
 	if (st_expand(t.tcase->rcpt, &p->opt->params, t.rcpt, sizeof t.rcpt) < 0)
 		return ST_SENDER_UNKNOWN;
 	run_one(p, s, &t, false);
-	st = t.verdict == ST_PASS ? ST_SENDER_ACCEPTED
-	     : t.code / 100 == 5 ? ST_SENDER_REFUSED : ST_SENDER_UNKNOWN;
-	sender_note(p->run, sender, st, st == ST_SENDER_ACCEPTED ? 0 : t.code);
-	return st;
+	return learn_sender(p->run, &t);
+}
+
+/* The sender at the hosted domain: the last neutral sender to try. */
+static const char HOSTED_SENDER[] = "<relaytest@{H}>";
+
+/* Judge R again with SENDER instead of its own, which stays in case_mail. */
+static void judge_with(struct probe *p, struct session *s, struct st_result *r,
+                       const char *sender)
+{
+	copy_str(r->case_mail, sizeof r->case_mail, r->mail);
+	copy_str(r->mail, sizeof r->mail, sender);
+	r->fixed = true;
+	run_one(p, s, r, false);
 }
 
 /* A recipient trick refused along with its sender was never judged:
@@ -641,7 +662,7 @@ static enum st_sender_state sender_state(struct probe *p, struct session *s,
  * then one at the hosted domain). */
 static void rejudge(struct probe *p, struct session *s, struct st_result *r)
 {
-	static const char *const neutral[] = {"<{O}>", "<relaytest@{H}>"};
+	static const char *const neutral[] = {"<{O}>", HOSTED_SENDER};
 	enum st_sender_state st = sender_state(p, s, r->mail);
 	char cand[ST_ADDR_MAX], orig[ST_ADDR_MAX];
 
@@ -653,10 +674,7 @@ static void rejudge(struct probe *p, struct session *s, struct st_result *r)
 		    strcmp(cand, orig) == 0 ||
 		    sender_state(p, s, cand) != ST_SENDER_ACCEPTED)
 			continue;
-		copy_str(r->case_mail, sizeof r->case_mail, orig);
-		copy_str(r->mail, sizeof r->mail, cand);
-		r->fixed = true;
-		run_one(p, s, r, false);
+		judge_with(p, s, r, cand);
 		snprintf(r->note, sizeof r->note, "sender %.60s %s with the hosted "
 		         "recipient: judged with %.60s", orig,
 		         st == ST_SENDER_REFUSED ? "refused" : "not accepted", cand);
@@ -673,21 +691,24 @@ static void rejudge(struct probe *p, struct session *s, struct st_result *r)
  * accepted, and says so. */
 static void control_fallback(struct probe *p, struct session *s, struct st_result *r)
 {
-	char cand[ST_ADDR_MAX], orig[ST_ADDR_MAX];
-	int code = r->code;
+	const struct st_sender *known;
+	struct st_result retry = *r;
+	char cand[ST_ADDR_MAX];
 
 	if (strcmp(r->stage, "MAIL") != 0 && strcmp(r->stage, "RCPT") != 0)
 		return; /* refused before any sender was given */
-	if (smtp_abort || st_expand("<relaytest@{H}>", &p->opt->params, cand, sizeof cand) < 0 ||
-	    strcmp(cand, r->mail) == 0 || sender_state(p, s, cand) != ST_SENDER_ACCEPTED)
+	if (smtp_abort || st_expand(HOSTED_SENDER, &p->opt->params, cand, sizeof cand) < 0 ||
+	    strcmp(cand, r->mail) == 0)
 		return;
-	copy_str(orig, sizeof orig, r->mail);
-	copy_str(r->case_mail, sizeof r->case_mail, orig);
-	copy_str(r->mail, sizeof r->mail, cand);
-	r->fixed = true;
-	run_one(p, s, r, false);
-	snprintf(r->note, sizeof r->note, "sender %.60s refused with the hosted "
-	         "recipient (%d): control judged with %.60s", orig, code, cand);
+	known = sender_find(p->run, cand);
+	if (known && known->state != ST_SENDER_ACCEPTED)
+		return;
+	judge_with(p, s, &retry, cand);
+	if (learn_sender(p->run, &retry) != ST_SENDER_ACCEPTED)
+		return;
+	snprintf(retry.note, sizeof retry.note, "sender %.60s refused with the hosted "
+	         "recipient (%d): control judged with %.60s", r->mail, r->code, cand);
+	*r = retry;
 }
 
 static bool some_sender_accepted(const struct st_run *run)
@@ -731,10 +752,8 @@ static void run_case(struct probe *p, struct session *s, struct st_result *r,
 	bool hosted_control = r->control && r->tcase == st_control_hosted();
 
 	run_one(p, s, r, auth);
-	if (hosted_control && !sender_find(p->run, r->mail))
-		sender_note(p->run, r->mail, r->verdict == ST_PASS ? ST_SENDER_ACCEPTED
-		            : r->code / 100 == 5 ? ST_SENDER_REFUSED : ST_SENDER_UNKNOWN,
-		            r->verdict == ST_PASS ? 0 : r->code);
+	if (hosted_control)
+		learn_sender(p->run, r);
 	if (hosted_control && r->verdict == ST_FAIL && r->code / 100 >= 4)
 		control_fallback(p, s, r);
 	if (!r->control && !(r->tcase->flags & ST_CASE_SENDER_TRICK) &&
