@@ -77,7 +77,6 @@ struct load {
 		unsigned line;
 	} pending[16]; /* list files named in the config, read after parsing */
 	size_t n_pending;
-	bool local_mailers_set;
 };
 
 static _Thread_local struct load *current;
@@ -249,32 +248,20 @@ static int copy_setting(unsigned line, const char *name, const char *value,
 	return 0;
 }
 
+/* local_mailers is obsolete: the decision no longer looks at the MTA's
+ * mailer (relaylock(8), THE MTA'S RESOLUTION). Old files still load; a
+ * malformed name is still an error, never ignored. */
 static int cb_mailer(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	struct rl_policy_params *p;
 	unsigned line = value_line(cfg, value);
 
 	(void)opt;
 	KEEP_VALUE(result, value);
 	if (!current || cfg->line <= 0)
 		return 0;
-	p = &current->params;
-	if (!current->local_mailers_set) {
-		p->n_local_mailers = 0; /* the file's list replaces the default */
-		current->local_mailers_set = true;
-	}
-	if (p->n_local_mailers == RL_MAILERS_MAX) {
-		error_at(line, "local_mailers: more than %d names", RL_MAILERS_MAX);
-		return 0;
-	}
-	if (value[0] == '\0' || strpbrk(value, " \t") ||
-	    copy_setting(line, "local_mailers", value,
-	                 p->local_mailers[p->n_local_mailers], sizeof p->local_mailers[0]) != 0) {
-		if (value[0] == '\0' || strpbrk(value, " \t"))
-			error_at(line, "local_mailers: \"%s\" is not a mailer name", value);
-		return 0;
-	}
-	p->n_local_mailers++;
+	if (value[0] == '\0' || strlen(value) > 31 || !printable_ascii(value) ||
+	    strpbrk(value, " \t"))
+		error_at(line, "local_mailers: \"%s\" is not a mailer name", value);
 	return 0;
 }
 

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "address.h"
 
@@ -66,17 +65,12 @@ const char *rl_verdict_name(enum rl_verdict verdict)
 
 void rl_policy_params_default(struct rl_policy_params *p)
 {
-	static const char *const mailers[] = {"local", "lmtp", "virtual",
-	                                      "cyrus", "cyrusv2", "procmail"};
-
 	memset(p, 0, sizeof *p);
 	p->mode = RL_MODE_ENFORCE;
 	p->allow_authenticated = true;
 	strcpy(p->reject_code, "550");
 	strcpy(p->reject_dsn, "5.7.1");
 	strcpy(p->reject_text, "Relaying denied");
-	for (size_t i = 0; i < sizeof mailers / sizeof mailers[0]; i++)
-		strcpy(p->local_mailers[p->n_local_mailers++], mailers[i]);
 }
 
 struct rl_policy *rl_policy_new(struct rl_domain_set *hosted,
@@ -137,27 +131,20 @@ static enum rl_reason reason_of_kind(enum rl_addr_kind kind)
 	}
 }
 
-static bool is_local_mailer(const struct rl_policy_params *p, const char *m)
-{
-	for (size_t i = 0; m && i < p->n_local_mailers; i++)
-		if (strcasecmp(p->local_mailers[i], m) == 0)
-			return true;
-	return false;
-}
-
-/* Does the MTA's own resolution agree that the mail stays here? It must
- * carry no routing, and be at a hosted domain or go to a local mailer. */
-static bool resolution_agrees(const struct rl_policy *p,
-                              const struct rl_request *req)
+/* Does the MTA's own resolution still carry routing? The client typed a
+ * plain hosted mailbox; where the MTA's own tables send it (virtusertable,
+ * mailertable, virtual aliases, transport, a mail hub) is the admin's
+ * routing, so any plain mailbox or bare user is fine. Routing operators
+ * left in the resolution mean the next hop would route again; an
+ * unreadable resolution is unknown state. Both are refused. */
+static bool resolution_is_plain(const char *resolved)
 {
 	struct rl_address a;
 
-	switch (rl_address_parse(req->resolved_addr, strlen(req->resolved_addr), &a)) {
+	switch (rl_address_parse(resolved, strlen(resolved), &a)) {
 	case RL_ADDR_MAILBOX:
-		return rl_domain_set_match(p->hosted, a.domain, a.domain_len) ||
-		       is_local_mailer(&p->params, req->resolved_mailer);
 	case RL_ADDR_LOCAL_ONLY:
-		return is_local_mailer(&p->params, req->resolved_mailer);
+		return true;
 	default:
 		return false;
 	}
@@ -229,10 +216,11 @@ void rl_decide(const struct rl_policy *p, const struct rl_request *req,
 		answer(p, RL_REJECT, reason, out);
 		return;
 	}
-	/* ...and where the MTA says where it really goes, it must agree. */
+	/* ...and where the MTA says where it really goes, that must carry no
+	 * routing either. */
 	bool checked = req->resolved_addr && req->resolved_addr[0];
 
-	if (checked && !resolution_agrees(p, req))
+	if (checked && !resolution_is_plain(req->resolved_addr))
 		answer(p, RL_REJECT, RL_R_MTA_RESOLUTION, out);
 	else
 		answer(p, RL_ACCEPT, reason, out);

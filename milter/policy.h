@@ -30,7 +30,7 @@ enum rl_reason {
 	RL_R_UNQUALIFIED,     /* "user" without a domain */
 	RL_R_SYNTAX,          /* not an RFC 5321 path, or "<>" */
 	RL_R_TOO_LONG,        /* local part > 64, domain > 255, path > 256 */
-	RL_R_MTA_RESOLUTION,  /* the MTA resolved it to somewhere not hosted */
+	RL_R_MTA_RESOLUTION,  /* the MTA's resolution still carries routing */
 	RL_R_INTERNAL_ERROR,  /* missing policy or input: tempfail */
 	RL_R_COUNT
 };
@@ -38,7 +38,6 @@ enum rl_reason {
 enum rl_mode { RL_MODE_ENFORCE, RL_MODE_MONITOR };
 
 #define RL_REPLY_TEXT_MAX 256 /* reply text, including the reason */
-#define RL_MAILERS_MAX 16
 
 /* The knobs of a policy; every field is validated by the config loader. */
 struct rl_policy_params {
@@ -47,13 +46,9 @@ struct rl_policy_params {
 	char reject_code[4];       /* "550" */
 	char reject_dsn[16];       /* "5.7.1" */
 	char reject_text[160];     /* printable ASCII, no '%' */
-	/* {rcpt_mailer} values that mean local delivery ("local", ...). */
-	char local_mailers[RL_MAILERS_MAX][32];
-	size_t n_local_mailers;
 };
 
-/* Defaults: enforce, allow_authenticated, 550 5.7.1 "Relaying denied",
- * local mailers "local", "lmtp", "virtual", "cyrus", "cyrusv2", "procmail". */
+/* Defaults: enforce, allow_authenticated, 550 5.7.1 "Relaying denied". */
 void rl_policy_params_default(struct rl_policy_params *params);
 
 /* Immutable once built; safe to share between threads. */
@@ -77,7 +72,7 @@ struct rl_request {
 	const char *auth;           /* {auth_authen}; NULL or "": none */
 	const char *rcpt;           /* argv[0] exactly as received */
 	const char *resolved_addr;  /* {rcpt_addr}; NULL or "": not sent */
-	const char *resolved_mailer; /* {rcpt_mailer}; NULL: not sent */
+	const char *resolved_mailer; /* {rcpt_mailer}; logged, never decides */
 	const char *resolved_host;  /* {rcpt_host}; informational only */
 };
 

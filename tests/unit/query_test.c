@@ -69,8 +69,15 @@ static void test_query(void **state)
 		{{.rcpt = "<u@ext.example>", .client = "192.0.2.1"}, 1,
 		 "reject relay_denied 550 5.7.1 Relaying denied (relay_denied)\n"},
 		{{.rcpt = "<u@ext.example>", .auth = "alice"}, 0, "accept authenticated\n"},
-		{{.rcpt = "<u@hosted.example>", .resolved = "u@ext.example", .mailer = "esmtp"},
+		/* The MTA's own forward of a plain hosted mailbox passes; routing
+		 * left in its resolution, or typed by the client, does not. */
+		{{.rcpt = "fwd@hosted.example", .resolved = "nobody@outside.example",
+		  .mailer = "relay"}, 0, "accept hosted\n"},
+		{{.rcpt = "<u@hosted.example>", .resolved = "u%ext.example@hosted.example",
+		  .mailer = "esmtp"},
 		 1, "reject mta_resolution 550 5.7.1 Relaying denied (mta_resolution)\n"},
+		{{.rcpt = "fwd%outside.example@hosted.example", .resolved = "nobody@outside.example",
+		  .mailer = "relay"}, 1, "reject percent_hack 550 5.7.1 Relaying denied (percent_hack)\n"},
 		/* IDN: the U-label entry takes its A-label, in any case. */
 		{{.rcpt = "<u@XN--BCHER-KVA.example>"}, 0, "accept hosted\n"},
 		{{.rcpt = "<u@B\xc3\x9c" "CHER.example>"}, 0, "accept hosted\n"},
