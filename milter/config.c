@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "config_text.h"
+#include "public_suffix.h"
 
 #define LIST_LINE_MAX 1024
 /* relaylock.conf itself; long lists belong in list files. */
@@ -65,6 +66,7 @@ struct load {
 	const char *path;
 	struct rl_domain_set *hosted;
 	struct rl_net_set *trusted;
+	struct rl_psl *psl; /* read at the first hosted entry */
 	struct rl_policy_params params;
 	struct rl_daemon_settings daemon;
 	struct origin *origins;
@@ -133,6 +135,24 @@ static int add_origin(struct load *ld, const char *file, unsigned line,
 	return 0;
 }
 
+/* Is TEXT, a valid hosted entry, a public suffix? The list is read once
+ * per load, at the first entry; without it the load fails. */
+static bool public_suffix(struct load *ld, const char *file, unsigned line,
+                          const char *text)
+{
+	char entry[RL_DOMAIN_ENTRY_MAX + 1];
+	const char *err;
+
+	if (rl_domain_entry_canonical(text, strlen(text), entry, &err) < 0)
+		return false;
+	if (!ld->psl && !(ld->psl = rl_psl_open())) {
+		rl_diag_add(ld->diag, file, line,
+		            "cannot load the Public Suffix List to check \"%s\"", text);
+		return false;
+	}
+	return rl_psl_is_public_suffix(ld->psl, entry);
+}
+
 static void add_domain(struct load *ld, const char *file, unsigned line,
                        const char *text)
 {
@@ -143,6 +163,10 @@ static void add_domain(struct load *ld, const char *file, unsigned line,
 		rl_diag_add(ld->diag, file, line, "hosted domain \"%s\": %s", text, err);
 	else if (r != 0)
 		rl_diag_add(ld->diag, file, line, "out of memory");
+	else if (public_suffix(ld, file, line, text))
+		rl_diag_add(ld->diag, file, line,
+		            "hosted domain \"%s\": a public suffix: hosting it would "
+		            "relay for every domain under it", text);
 }
 
 static void add_network(struct load *ld, const char *file, unsigned line,
@@ -467,6 +491,7 @@ static void load_free(struct load *ld)
 {
 	rl_domain_set_free(ld->hosted);
 	rl_net_set_free(ld->trusted);
+	rl_psl_close(ld->psl);
 	free(ld->origins);
 	for (size_t i = 0; i < ld->n_files; i++)
 		free(ld->files[i]);

@@ -338,6 +338,39 @@ static void test_comment_markers_in_values(void **state)
 	rl_config_free(c);
 }
 
+/* A public suffix would make relaylock an open relay for a whole TLD or
+ * registry; local single-label names and literals stay allowed. */
+static void test_public_suffixes(void **state)
+{
+	static const struct {
+		const char *entry;
+		bool refused;
+	} cases[] = {
+		{"com", true}, {".com", true}, {"co.uk", true}, {".co.uk", true},
+		{"CO.UK.", true}, {"github.io", true}, {"\xe5\x85\xac\xe5\x8f\xb8.cn", true},
+		{"xn--55qx5d.cn", true}, {"foo.ck", true},
+		{"example.com", false}, {".example.co.uk", false}, {"www.ck", false},
+		{"localhost", false}, {"mailhost", false}, {"[192.0.2.1]", false},
+		{"user.github.io", false},
+	};
+	char text[300], want[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text,
+		         "hosted_domains = { \"example.net\",\n\"%s\" }\n", cases[i].entry);
+		snprintf(want, sizeof want,
+		         "relaylock.conf:2: hosted domain \"%s\": a public suffix", cases[i].entry);
+		if (cases[i].refused)
+			expect_error(text, want);
+		else
+			rl_config_free(expect_ok(text));
+	}
+	write_file("domains", "example.org\n# registries\n\nco.uk\n");
+	expect_error("hosted_domains_file = \"domains\"\n",
+	             "domains:4: hosted domain \"co.uk\": a public suffix");
+}
+
 static void test_list_file_errors(void **state)
 {
 	(void)state;
@@ -406,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_comment_markers_in_values),
 		cmocka_unit_test(test_nul_in_config),
 		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_public_suffixes),
 		cmocka_unit_test(test_list_file_errors),
 		cmocka_unit_test(test_every_error_reported),
 		cmocka_unit_test(test_missing_file),
