@@ -3,7 +3,7 @@
 # The core and the loader form a library that the daemon, the self-test
 # probe, the tests and the benchmarks link.
 CORE_SRCS   := milter/address.c milter/domain_set.c milter/net_set.c \
-	milter/policy.c milter/idna.c
+	milter/policy.c milter/idna.c milter/trace.c
 CONFIG_SRCS := milter/config.c milter/config_text.c milter/public_suffix.c
 CORE_LIB    := $(BUILD)/librelaylock.a
 
