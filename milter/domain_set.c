@@ -203,6 +203,12 @@ bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
 	return rl_domain_set_entry(set, domain, len) != NULL;
 }
 
+bool rl_domain_set_has(const struct rl_domain_set *set, const char *key,
+                       size_t len)
+{
+	return set && len > 0 && contains(set, key, len);
+}
+
 bool rl_domain_set_find(const struct rl_domain_set *set,
                         bool (*fn)(const char *entry, void *arg), void *arg)
 {
