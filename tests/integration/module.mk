@@ -9,6 +9,10 @@
 #                                      last '@'): it must FAIL, with tricks
 #                                      reaching the outside sink (Sendmail)
 # The Sendmail packages are downloaded once into $(BUILD)/mta-cache.
+# Layout: the harness by job (procs, smtp, sinks, relaylock_proc, one
+# module per MTA; harness.py re-exports them all), the suites in suites/
+# (one file each), run.py the runner (`run.py --inventory FILE` writes the
+# name of every check it ran).
 
 INTEGRATION_ENV = RELAYLOCK=$(abspath $(DAEMON)) \
 	RELAYLOCK_IT_WORKDIR=$(SCRATCH)/integration \
