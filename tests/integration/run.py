@@ -37,7 +37,8 @@ from procs import (REPO, Cleanup, in_private_namespace,  # noqa: E402
                    reexec_in_namespace, setup_namespace)
 from sendmail_mta import sendmail_root  # noqa: E402
 from suites import (controls, decision_log, hosted, lifecycle,  # noqa: E402
-                    mta_setup, permissions, reload, sink_audit, tricks)
+                    mta_setup, permissions, reload, routing,
+                    routing_postfix, routing_sendmail, sink_audit, tricks)
 from suites.common import HOSTNAME, Context, Results  # noqa: E402
 
 BOTH = ('postfix', 'sendmail')
@@ -73,9 +74,32 @@ def main_summary(s):
                st.get('outside_total', '?'), st['seconds']))
 
 
-# name -> (directory suffix, setup, steps, summary line)
+ROUTING_STEPS = [
+    (routing_postfix.percent_hack_default, ('postfix',), BASE),
+    (routing.proof_open, BOTH, BASE),
+    (routing.proof_own_rules, BOTH, BASE),
+    (routing.legit, BOTH, FULL),
+    (routing.tricks, BOTH, FULL),
+    (routing.forward_log, BOTH, FULL),
+    (routing.audit, BOTH, BASE),
+]
+
+
+def routing_setup(s):
+    (routing_postfix if s.kind == 'postfix' else routing_sendmail).start(s)
+
+
+def routing_summary(s):
+    st = s.stats
+    return ('SUMMARY %s: legitimate cases %s, tricks %s, %.1f s'
+            % (s.name, st.get('legit', '?'), st.get('tricks', '?'),
+               st['seconds']))
+
+
+# name -> (suffix of its check names, setup, steps, summary line)
 RUNS = {
     'main': ('', mta_setup.start, MAIN_STEPS, main_summary),
+    'routing': ('-routing', routing_setup, ROUTING_STEPS, routing_summary),
 }
 
 
@@ -84,7 +108,8 @@ def run_one(name, kind, res, workdir, baseline):
     mode = 'baseline' if baseline else 'full'
     t0 = time.monotonic()
     with Cleanup() as cl:
-        s = Context(kind, res, workdir, cl, baseline, kind + suffix)
+        s = Context(kind, res, workdir, cl, baseline, kind + suffix,
+                    kind + suffix[:3])
         try:
             setup(s)
             for fn, kinds, modes in steps:

@@ -137,13 +137,15 @@ class Context:
     messages that must (expected_outside) or must not (tokens_trick) reach
     the outside sink. Suites are functions of a Context."""
 
-    def __init__(self, kind, res, workdir, cl, baseline=False, name=None):
+    def __init__(self, kind, res, workdir, cl, baseline=False, name=None,
+                 subdir=None):
         self.baseline = baseline
         self.cl = cl
         self.kind = kind            # the MTA: 'postfix' or 'sendmail'
         self.name = name or kind    # the run: check names, its directory
         self.res = res
-        self.workdir = os.path.join(workdir, self.name)
+        # Short: a unix socket's path has at most 107 octets.
+        self.workdir = os.path.join(workdir, subdir or self.name)
         shutil.rmtree(self.workdir, ignore_errors=True)
         os.makedirs(self.workdir)
         os.chmod(self.workdir, 0o755)
