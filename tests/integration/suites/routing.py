@@ -48,6 +48,14 @@ def trick_table(targets, hosted):
         ('literal of the internal primary', '<user@[127.0.0.3]>')]
 
 
+def start_relaylock(s):
+    """Start s.relaylock; at the end stop it with SIGKILL after 1 s:
+    libmilter takes 5 s to exit after SIGTERM, and the graceful stop is
+    lifecycle.py's to test, not this run's."""
+    s.relaylock.start()
+    s.cl.push('relaylock (quick stop)', lambda: s.relaylock.stop(timeout=1))
+
+
 def arrived(s, tok):
     """Names of the sinks holding a message with TOK."""
     return [n for n, sink in sorted(s.sinks.items()) if sink.with_token(tok)]

@@ -13,6 +13,7 @@ from procs import run
 from relaylock_proc import Relaylock
 from sinks import SmtpSink
 from suites.common import HOSTED, HOSTNAME, TRUSTED_IP
+from suites import routing
 from suites.routing import OUT, trick_table
 
 VIRTUAL = 'virtual.example'
@@ -47,7 +48,7 @@ def start(s):
     s.relaylock = Relaylock(s.cl, wd, hosted=(HOSTED, VIRTUAL, ALIAS, BACKUP),
                             trusted=(TRUSTED_IP + '/32',))
     if not s.baseline:
-        s.relaylock.start()
+        routing.start_relaylock(s)
     s.legit, s.tricks, s.forward_log = LEGIT, TRICKS, ()
     catchall = os.path.join(wd, 'catchall.regexp')
     with open(catchall, 'w') as f:

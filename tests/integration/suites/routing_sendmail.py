@@ -14,6 +14,7 @@ from relaylock_proc import Relaylock
 from sendmail_mta import Sendmail
 from sinks import FileSink, SmtpSink
 from suites.common import HOSTED, HOSTNAME, TRUSTED_IP
+from suites import routing
 from suites.routing import OUT, trick_table
 
 ALIAS = 'alias.example'
@@ -78,7 +79,7 @@ def start(s):
     s.relaylock = Relaylock(s.cl, wd, hosted=(HOSTED, ALIAS, BACKUP),
                             trusted=(TRUSTED_IP + '/32',))
     if not s.baseline:
-        s.relaylock.start()
+        routing.start_relaylock(s)
     s.legit, s.tricks, s.forward_log = LEGIT, TRICKS, FORWARDS
     s.mta = sendmail(s, 'sendmail', 2531, True, s.relaylock.milter).start()
 
