@@ -106,21 +106,31 @@ static void stamp_path(struct held *h, const char *path)
 	h->n_stamps++;
 }
 
-/* A table's files: its name, and the file postmap or makemap built from
- * it when there is one. */
+/* The file postmap or makemap builds for a table of TYPE, if any. */
+static const char *built_suffix(const char *type)
+{
+	if (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)
+		return ".db";
+	if (strcmp(type, "lmdb") == 0)
+		return ".lmdb";
+	if (strcmp(type, "cdb") == 0)
+		return ".cdb";
+	return NULL;
+}
+
+/* A table's files: its name, and the file built from it, stamped even
+ * while missing so that its appearance is seen. */
 static void stamp_table(const struct rl_source_table *t, void *arg)
 {
-	static const char *const built[] = {".db", ".lmdb", ".cdb"};
 	struct held *h = arg;
+	const char *suffix = t->type ? built_suffix(t->type) : NULL;
 	char path[PATH_MAX];
 
 	if (!t->name || t->name[0] != '/')
 		return;
 	stamp_path(h, t->name);
-	for (size_t i = 0; i < sizeof built / sizeof built[0]; i++)
-		if (snprintf(path, sizeof path, "%s%s", t->name, built[i]) < (int)sizeof path &&
-		    access(path, F_OK) == 0)
-			stamp_path(h, path);
+	if (suffix && snprintf(path, sizeof path, "%s%s", t->name, suffix) < (int)sizeof path)
+		stamp_path(h, path);
 	if (t->error && !h->problem[0])
 		snprintf(h->problem, sizeof h->problem, "%s:%s: %s", t->type, t->name,
 		         t->error);
