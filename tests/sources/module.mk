@@ -39,7 +39,7 @@ check-sources-fuzz: $(SRC_FUZZ_REPLAYS)
 	@for n in $(SRC_FUZZ_NAMES); do \
 	  $(BUILD)/tests/sources/$${n}_replay tests/sources/corpus/$$n || exit 1; done
 
-check-sources: check-sources-oracle
+check-sources: check-sources-unit check-sources-oracle
 
 CHECK_TARGETS += check-sources
 ALL_TARGETS   += $(SRC_QUERY)

@@ -82,7 +82,7 @@ CONFIGS = {
         'myhostname': 'mx.oracle.test',
         'virtual_alias_domains': '!neg-va.test, hash:{base}/valias, '
             '{base}/valias.list, btree:{base}/vbt, '
-            'inline:{{ {{inl.test = x}}, inl2.test=y }}, .dotted.test',
+            'inline:{{ {{inl.test = x}}, inl2.test=y, INL3.test=z }}, .dotted.test',
         'virtual_mailbox_domains': 'lmdb:{base}/vmbox cdb:{base}/vcdb '
             'texthash:{base}/vtext regexp:{base}/vre pcre:{base}/vpcre',
         'relay_domains': '!no.relay.test, relay.test, .dotrelay.test, '
@@ -92,7 +92,7 @@ CONFIGS = {
         'mx.oracle.test', 'localhost.oracle.test', 'localhost', 'oracle.test',
         'sub.mx.oracle.test', 'a.oracle.test', 'neg-va.test', 'va-hash.test',
         'sub.va-hash.test', 'va-user.test',
-        'va-btree.test', 'inl.test', 'inl2.test', 'x.inl.test', 'dotted.test',
+        'va-btree.test', 'inl.test', 'inl2.test', 'inl3.test', 'x.inl.test', 'dotted.test',
         'a.dotted.test', 'file1.test', 'file2.test',
         'file3.test', 'neg-file.test', 'nested.test', 'dblneg.test',
         'vm-lmdb.test', 'a.vm-dot.test', 'vm-dot.test', 'vm-cdb.test',
