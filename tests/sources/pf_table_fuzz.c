@@ -37,8 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fc_outcome(t, &errors);
 	if (!t)
 		return 0;
-	if (t->error[0] || rl_domain_set_count(t->keys) > PF_TABLE_KEYS_MAX)
-		abort(); /* the file exists: only a malformed one may fail */
+	/* The file exists: only a malformed one may fail, and then it says so. */
+	if (t->error[0] || rl_domain_set_count(t->keys) > PF_TABLE_KEYS_MAX ||
+	    (t->kind == PF_TABLE_PATTERNS && !t->patterns))
+		abort();
 	rl_domain_set_find(t->keys, check_key, NULL);
 	fc_domains(data + 1, size - 1, ask, t);
 	pf_table_free(t);
