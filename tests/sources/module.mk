@@ -43,7 +43,6 @@ check-sources-fuzz: $(SRC_FUZZ_REPLAYS)
 check-sources: check-sources-unit check-sources-fuzz check-sources-oracle
 
 CHECK_TARGETS += check-sources
-ALL_TARGETS   += $(SRC_QUERY)
 DEB_PACKAGES  += postfix postfix-lmdb postfix-cdb postfix-pcre python3
 
 # make fuzz: each sources target under libFuzzer for FUZZ_SECONDS (the
