@@ -293,6 +293,13 @@ void pf_list_tables(const struct pf_list *list,
 			fn(list->items[i].table, list->param, arg);
 }
 
+void pf_list_files(const struct pf_list *list,
+                   void (*fn)(const char *path, void *arg), void *arg)
+{
+	for (unsigned i = 1; i < list->n_files; i++) /* 0 is main.cf */
+		fn(list->files[i], arg);
+}
+
 void pf_list_names(const struct pf_list *list,
                    void (*fn)(const char *name, void *arg), void *arg)
 {
