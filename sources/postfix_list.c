@@ -367,9 +367,9 @@ static void explain(const struct pf_list *l, const struct item *it,
 		return;
 	}
 	if (it->table)
-		snprintf(why, cap, "%s %s%s:%s%s%s%s", l->param, it->negate ? "!" : "",
+		snprintf(why, cap, "%s %s%s:%s%s%s", l->param, it->negate ? "!" : "",
 		         it->table->type, it->table->name, it->table->error[0] ? ": " : "",
-		         it->table->error, "");
+		         it->table->error);
 	else
 		snprintf(why, cap, "%s %s%s", l->param, it->negate ? "!" : "", it->name);
 	if (file) {
