@@ -237,6 +237,50 @@ static const struct rl_stamps *postfix_stamps(const void *state)
 	return ((const struct postfix *)state)->stamps;
 }
 
+struct names {
+	bool (*fn)(const char *name, void *arg);
+	void *arg;
+	bool done;
+};
+
+static void one_name(const char *name, void *arg)
+{
+	struct names *n = arg;
+
+	if (!n->done)
+		n->done = n->fn(name, n->arg);
+}
+
+static bool one_key(const char *key, void *arg)
+{
+	struct names *n = arg;
+
+	return n->done = n->fn(key, n->arg);
+}
+
+static void table_keys(const struct pf_table *t, const char *param, void *arg)
+{
+	struct names *n = arg;
+
+	(void)param;
+	if (!n->done && t->keys)
+		rl_domain_set_find(t->keys, one_key, n);
+}
+
+/* Literal names, then table keys, list by list. */
+static void postfix_names(const void *state, bool (*fn)(const char *name, void *arg),
+                          void *arg)
+{
+	const struct postfix *pf = state;
+	struct names n = {fn, arg, false};
+
+	for (int i = 0; i < N_LISTS && !n.done; i++) {
+		pf_list_names(pf->lists[i], one_name, &n);
+		pf_list_tables(pf->lists[i], table_keys, &n);
+	}
+}
+
 const struct rl_source_ops rl_postfix_ops = {
 	"postfix", postfix_match, postfix_tables, postfix_free, postfix_stamps,
+	postfix_names,
 };

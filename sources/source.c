@@ -86,3 +86,10 @@ void rl_source_tables(const struct rl_source *src,
 {
 	src->ops->tables(src->state, fn, arg);
 }
+
+void rl_source_names(const struct rl_source *src,
+                     bool (*fn)(const char *name, void *arg), void *arg)
+{
+	if (src->ops->names)
+		src->ops->names(src->state, fn, arg);
+}

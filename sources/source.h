@@ -58,6 +58,13 @@ struct rl_source_table {
 	const char *error;   /* why lookups answer ERROR, or NULL */
 };
 
+/* Call FN for each name the source lists (literal names and table keys,
+ * canonical, ".parent" forms included; never pattern matches), in its
+ * order, until FN returns true. A listed name may still be negated: ask
+ * rl_source_match before relying on one. */
+void rl_source_names(const struct rl_source *src,
+                     bool (*fn)(const char *name, void *arg), void *arg);
+
 /* Call FN for each table, in list order. */
 void rl_source_tables(const struct rl_source *src,
                       void (*fn)(const struct rl_source_table *t, void *arg),

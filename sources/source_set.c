@@ -1,38 +1,23 @@
 /* source_set.c - open a config's hosted_domains_from, lend last good
- * copies, stamp the files read. */
+ * copies, ask whether the files they read changed. */
 #include "source_set.h"
 
-#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "source.h"
 
-#define STAMPS_MAX 256
-
 /* Where "mta" looks, in this order. */
 #define POSTFIX_MAIN_CF "/etc/postfix/main.cf"
 #define SENDMAIL_CF "/etc/mail/sendmail.cf"
-
-struct stamp {
-	char path[PATH_MAX];
-	bool exists;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-};
 
 /* One opened source; shared by the configs that use it (a last good copy
  * outlives the reload that could not read its files). */
 struct held {
 	atomic_uint refs;
 	struct rl_source *src;
-	struct stamp *stamps;
-	size_t n_stamps;
 	char problem[RL_DIAG_LEN]; /* why some answers are errors, or "" */
 };
 
@@ -54,7 +39,6 @@ static void held_release(struct held *h)
 	if (!h || atomic_fetch_sub(&h->refs, 1) != 1)
 		return;
 	rl_source_free(h->src);
-	free(h->stamps);
 	free(h);
 }
 
@@ -84,74 +68,14 @@ static enum rl_lookup held_match(const void *ctx, const char *domain, char *why,
 	}
 }
 
-static void stamp_path(struct held *h, const char *path)
-{
-	struct stamp *s;
-	struct stat st;
-
-	if (path[0] != '/' || h->n_stamps == STAMPS_MAX)
-		return;
-	for (size_t i = 0; i < h->n_stamps; i++)
-		if (strcmp(h->stamps[i].path, path) == 0)
-			return;
-	s = &h->stamps[h->n_stamps];
-	if (snprintf(s->path, sizeof s->path, "%s", path) >= (int)sizeof s->path)
-		return;
-	memset(&st, 0, sizeof st);
-	s->exists = stat(path, &st) == 0;
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	s->size = st.st_size;
-	s->mtime = st.st_mtim;
-	h->n_stamps++;
-}
-
-/* The file postmap or makemap builds for a table of TYPE, if any. */
-static const char *built_suffix(const char *type)
-{
-	if (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)
-		return ".db";
-	if (strcmp(type, "lmdb") == 0)
-		return ".lmdb";
-	if (strcmp(type, "cdb") == 0)
-		return ".cdb";
-	return NULL;
-}
-
-/* A table's files: its name, and the file built from it, stamped even
- * while missing so that its appearance is seen. */
-static void stamp_table(const struct rl_source_table *t, void *arg)
+/* The first table error, as the reason some answers are errors. */
+static void note_problem(const struct rl_source_table *t, void *arg)
 {
 	struct held *h = arg;
-	const char *suffix = t->type ? built_suffix(t->type) : NULL;
-	char path[PATH_MAX];
 
-	if (!t->name || t->name[0] != '/')
-		return;
-	stamp_path(h, t->name);
-	if (suffix && snprintf(path, sizeof path, "%s%s", t->name, suffix) < (int)sizeof path)
-		stamp_path(h, path);
 	if (t->error && !h->problem[0])
 		snprintf(h->problem, sizeof h->problem, "%s:%s: %s", t->type, t->name,
 		         t->error);
-}
-
-/* The files of the MTA's configuration itself. */
-static void stamp_config(struct held *h, const char *resolved)
-{
-	char path[PATH_MAX];
-	const char *dir = "/etc/postfix";
-
-	if (strncmp(resolved, "sendmail", 8) == 0) {
-		stamp_path(h, resolved[8] == ':' ? resolved + 9 : SENDMAIL_CF);
-		return;
-	}
-	if (strncmp(resolved, "postfix:", 8) == 0)
-		dir = resolved + 8;
-	snprintf(path, sizeof path, "%s/main.cf", dir);
-	stamp_path(h, path);
-	snprintf(path, sizeof path, "%s/master.cf", dir);
-	stamp_path(h, path);
 }
 
 /* "mta": Postfix where it is configured, else Sendmail. */
@@ -176,18 +100,15 @@ static struct held *held_open(const char *resolved, struct rl_diag *errors,
 {
 	struct held *h = calloc(1, sizeof *h);
 
-	if (!h || !(h->stamps = calloc(STAMPS_MAX, sizeof *h->stamps))) {
-		free(h);
+	if (!h)
 		return NULL;
-	}
 	atomic_init(&h->refs, 1);
-	stamp_config(h, resolved); /* before reading: a change during the read shows */
 	h->src = rl_source_open(resolved, errors, warnings);
 	if (!h->src) {
 		held_release(h);
 		return NULL;
 	}
-	rl_source_tables(h->src, stamp_table, h);
+	rl_source_tables(h->src, note_problem, h);
 	return h;
 }
 
@@ -292,29 +213,13 @@ int rl_sources_attach(struct rl_config *config, const struct rl_config *previous
 	return rc;
 }
 
-static bool stamp_changed(const struct stamp *s)
-{
-	struct stat st;
-	bool exists = stat(s->path, &st) == 0;
-
-	if (exists != s->exists)
-		return true;
-	return exists && (st.st_dev != s->dev || st.st_ino != s->ino ||
-	                  st.st_size != s->size || st.st_mtim.tv_sec != s->mtime.tv_sec ||
-	                  st.st_mtim.tv_nsec != s->mtime.tv_nsec);
-}
-
 bool rl_sources_changed(const struct rl_config *config)
 {
 	const struct set *set = config ? config->attached : NULL;
 
-	for (size_t i = 0; set && i < set->n; i++) {
-		const struct held *h = set->entries[i].held;
-
-		for (size_t j = 0; j < h->n_stamps; j++)
-			if (stamp_changed(&h->stamps[j]))
-				return true;
-	}
+	for (size_t i = 0; set && i < set->n; i++)
+		if (rl_source_changed(set->entries[i].held->src))
+			return true;
 	return false;
 }
 
