@@ -7,6 +7,7 @@
 
 #include "address.h"
 #include "pf_patterns.h"
+#include "source_psl.h"
 
 struct backend {
 	const char *type;
@@ -198,9 +199,31 @@ int pf_table_add_key(struct pf_table *t, const char *key, size_t len)
 		t->skipped++;
 		return 0;
 	}
+	if (rl_src_public_suffix(buf)) {
+		if (t->refused++ == 0)
+			snprintf(t->refused_key, sizeof t->refused_key, "%s", buf);
+		return 0;
+	}
 	if (rl_domain_set_count(t->keys) >= PF_TABLE_KEYS_MAX)
 		return -2;
 	return rl_domain_set_add(t->keys, buf, (size_t)n, &err) == 0 ? 0 : -2;
+}
+
+bool pf_table_refuse_wide(struct pf_table *t)
+{
+	const char *const *probe = rl_src_psl_probes();
+
+	if (t->kind != PF_TABLE_PATTERNS || t->error[0])
+		return false;
+	for (; *probe; probe++)
+		if (pf_table_lookup(t, *probe, strlen(*probe)) == RL_SRC_YES) {
+			snprintf(t->refusal, sizeof t->refusal, "it matches %s, %s", *probe,
+			         rl_src_public_suffix(*probe)
+			                 ? "a public suffix"
+			                 : "a name nobody registered under a public suffix");
+			return true;
+		}
+	return false;
 }
 
 enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
@@ -208,6 +231,8 @@ enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
 {
 	if (t->error[0])
 		return RL_SRC_ERROR;
+	if (t->refusal[0])
+		return RL_SRC_NO;
 	if (t->kind == PF_TABLE_PATTERNS)
 		return t->patterns ? pf_patterns_match(t->patterns, key, len) : RL_SRC_ERROR;
 	return rl_domain_set_has(t->keys, key, len) ? RL_SRC_YES : RL_SRC_NO;

@@ -9,6 +9,7 @@
 #include "pf_lines.h"
 #include "pf_split.h"
 #include "pf_table.h"
+#include "source_psl.h"
 
 struct item {
 	bool negate;
@@ -99,6 +100,12 @@ static int add_name(struct parse *p, const char *item, bool negate,
 		            " one; ignored", p->list->param, item);
 		return 0;
 	}
+	if (!negate && rl_src_public_suffix(key)) {
+		rl_diag_add(p->warnings, p->list->files[file], line,
+		            "%s: \"%s\" is a public suffix: refused (hosting it would"
+		            " relay for every domain under it)", p->list->param, key);
+		return 0;
+	}
 	if (!(it = new_item(p, negate, file, line)))
 		return -1;
 	if (!(it->name = strdup(key))) {
@@ -121,6 +128,15 @@ static int add_table(struct parse *p, const char *item, bool negate,
 		rl_diag_add(p->warnings, p->list->files[file], line,
 		            "%s: %s:%.200s: %s; lookups fail (451) until it can be read",
 		            p->list->param, t->type, t->name, t->error);
+	if (t->refused)
+		rl_diag_add(p->warnings, p->list->files[file], line,
+		            "%s: %s:%.200s: %zu public suffixes refused (\"%s\"): hosting"
+		            " one would relay for every domain under it", p->list->param,
+		            t->type, t->name, t->refused, t->refused_key);
+	if (!negate && pf_table_refuse_wide(t))
+		rl_diag_add(p->warnings, p->list->files[file], line,
+		            "%s: %s:%.200s refused: %s; it hosts nothing until fixed",
+		            p->list->param, t->type, t->name, t->refusal);
 	if (!(it = new_item(p, negate, file, line))) {
 		pf_table_free(t);
 		return -1;
@@ -300,12 +316,32 @@ void pf_list_files(const struct pf_list *list,
 		fn(list->files[i], arg);
 }
 
+struct name_walk {
+	void (*fn)(const char *name, void *arg);
+	void *arg;
+};
+
+static bool each_name(const char *name, void *arg)
+{
+	const struct name_walk *w = arg;
+
+	w->fn(name, w->arg);
+	return false;
+}
+
 void pf_list_names(const struct pf_list *list,
                    void (*fn)(const char *name, void *arg), void *arg)
 {
-	for (size_t i = 0; i < list->n; i++)
+	struct name_walk w = {fn, arg};
+
+	for (size_t i = 0; i < list->n; i++) {
+		const struct pf_table *t = list->items[i].table;
+
 		if (list->items[i].name)
 			fn(list->items[i].name, arg);
+		else if (t && strcmp(t->type, "names") == 0) /* a run of names */
+			rl_domain_set_find(t->keys, each_name, &w);
+	}
 }
 
 /* Literal PATTERN against NAME, as match_string()/match_hostname(). */

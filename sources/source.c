@@ -7,6 +7,7 @@
 
 #include "file_stamps.h"
 #include "source_impl.h"
+#include "source_psl.h"
 
 struct rl_source {
 	const struct rl_source_ops *ops;
@@ -20,6 +21,11 @@ struct rl_source *rl_source_open(const char *spec, struct rl_diag *errors,
 	const char *dir = NULL;
 	void *state;
 
+	if (!rl_src_psl_ready()) { /* no source may host a public suffix */
+		rl_diag_add(errors, spec, 0, "cannot read the Public Suffix List"
+		            " (Debian's publicsuffix, libpsl)");
+		return NULL;
+	}
 	if (strcmp(spec, "postfix") == 0)
 		dir = "/etc/postfix";
 	else if (strncmp(spec, "postfix:", 8) == 0 && spec[8] == '/')

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "source.h"
+#include "source_psl.h"
 
 /* Where "mta" looks, in this order. */
 #define POSTFIX_MAIN_CF "/etc/postfix/main.cf"
@@ -58,7 +59,9 @@ static enum rl_lookup held_match(const void *ctx, const char *domain, char *why,
 
 	switch (rl_source_match(e->held->src, domain, why, cap)) {
 	case RL_SRC_YES:
-		return RL_LOOKUP_YES;
+		/* The tables refuse public suffixes at load; this holds for any
+		 * answer, whatever the source or table type. */
+		return rl_src_public_suffix(domain) ? RL_LOOKUP_NO : RL_LOOKUP_YES;
 	case RL_SRC_ERROR:
 		return RL_LOOKUP_ERROR;
 	default:
@@ -143,7 +146,7 @@ static void copy_diag(struct rl_diag *to, const struct rl_config *config,
 static int open_entry(struct entry *e, const struct rl_config *config,
                       const struct rl_source_spec *spec,
                       const struct rl_config *previous, struct rl_diag *errors,
-                      struct rl_diag *warnings, struct rl_diag *scratch)
+                      struct rl_diag *warnings, struct rl_diag scratch[2])
 {
 	struct held *good;
 
@@ -154,11 +157,13 @@ static int open_entry(struct entry *e, const struct rl_config *config,
 		            SENDMAIL_CF);
 		return -1;
 	}
-	rl_diag_init(scratch);
-	e->held = held_open(e->resolved, scratch, warnings);
+	rl_diag_init(&scratch[0]);
+	rl_diag_init(&scratch[1]);
+	e->held = held_open(e->resolved, &scratch[0], &scratch[1]);
+	copy_diag(warnings, config, spec, &scratch[1]);
 	if (!e->held) {
-		copy_diag(errors, config, spec, scratch);
-		if (scratch->n == 0)
+		copy_diag(errors, config, spec, &scratch[0]);
+		if (scratch[0].n == 0)
 			rl_diag_add(errors, config->path, spec->line, "out of memory");
 		return -1;
 	}
@@ -185,7 +190,7 @@ int rl_sources_attach(struct rl_config *config, const struct rl_config *previous
 	if (config->n_sources == 0)
 		return 0;
 	set = calloc(1, sizeof *set);
-	scratch = malloc(sizeof *scratch);
+	scratch = malloc(2 * sizeof *scratch); /* a source's errors, warnings */
 	if (!set || !scratch) {
 		free(set);
 		free(scratch);

@@ -101,6 +101,7 @@ SOURCES_STEPS = [
     (sources.serves_postfix_domains, ('postfix',), FULL),
     (sources.check_command, ('postfix',), FULL),
     (sources.picks_up_changes, ('postfix',), FULL),
+    (sources.refuses_public_suffixes, ('postfix',), FULL),
     (sources.vanished_table_keeps_last_good, ('postfix',), FULL),
     (sources.never_read_waits, ('postfix',), FULL),
 ]
