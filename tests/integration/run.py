@@ -117,8 +117,10 @@ def run_one(name, kind, res, workdir, baseline):
                     fn(s)
         except Exception as e:  # any harness error is a failure
             traceback.print_exc()
-            s.check('suite ran to the end', False, '%s: %s'
-                    % (type(e).__name__, str(e)[:2000]))
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            s.check('suite ran to the end', False, '%s at %s:%d: %s'
+                    % (type(e).__name__, os.path.basename(where.filename),
+                       where.lineno, str(e)[:2000]))
     s.stats['seconds'] = time.monotonic() - t0
     print(summary(s))
     sys.stdout.flush()
