@@ -45,12 +45,20 @@ struct pf_table *pf_table_open(const char *spec, const char *file,
 struct pf_table *pf_table_broken(const char *type, const char *name,
                                  const char *err);
 
+/* An empty fixed-string table of type "names" that a list fills with a
+ * run of its literal names: looked up as Postfix matches those names. */
+struct pf_table *pf_table_names(const char *origin);
+
 void pf_table_free(struct pf_table *t);
 
 /* Look KEY up: fixed-string tables want the exact key, pattern tables
  * match it. */
 enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
                                    size_t len);
+
+/* The file T reads (NAME.db for hash, the .cf of a directory table...)
+ * in PATH (CAP octets); "" for inline tables and runs of names. */
+void pf_table_path(const struct pf_table *t, char *path, size_t cap);
 
 /* Do parent-domain lookups apply (DICT_FLAG_FIXED)? */
 bool pf_table_fixed(const struct pf_table *t);
