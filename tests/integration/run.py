@@ -195,8 +195,11 @@ def main():
         return 1
     kinds = BOTH if args.mta == 'all' else (args.mta,)
     runs = list(RUNS) if args.run == 'all' else [args.run]
+    mode = 'baseline' if args.baseline else 'full'
     for kind in kinds:
         for name in runs:
+            if not any(kind in k and mode in m for _f, k, m in RUNS[name][2]):
+                continue        # no step of this run for this MTA, mode
             print('== %s%s' % (kind, RUNS[name][0]))
             run_one(name, kind, res, workdir, args.baseline)
     print('integration: %d passed, %d failed' % (res.passed,
