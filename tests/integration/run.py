@@ -202,6 +202,9 @@ def main():
                 continue        # no step of this run for this MTA, mode
             print('== %s%s' % (kind, RUNS[name][0]))
             run_one(name, kind, res, workdir, args.baseline)
+    if not res.names:
+        res.check('integration: at least one check ran', False,
+                  'no step of --run %s for --mta %s' % (args.run, args.mta))
     print('integration: %d passed, %d failed' % (res.passed,
                                                  len(res.failed)))
     for f in res.failed:
