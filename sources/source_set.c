@@ -298,3 +298,33 @@ void rl_sources_print(const struct rl_config *config, FILE *out)
 	if (set && set->n > 0 && config->n_domains > 0)
 		rl_domain_set_find(rl_policy_hosted(config->policy), print_if_stale, &check);
 }
+
+struct name_walk {
+	const struct entry *e;
+	bool (*fn)(const char *name, void *arg);
+	void *arg;
+	bool done;
+};
+
+static bool hosted_name(const char *name, void *arg)
+{
+	struct name_walk *w = arg;
+
+	if (name[0] == '.' || name[0] == '[' ||
+	    held_match(w->e, name, NULL, 0) != RL_LOOKUP_YES)
+		return false;
+	return w->done = w->fn(name, w->arg);
+}
+
+bool rl_sources_names(const struct rl_config *config,
+                      bool (*fn)(const char *name, void *arg), void *arg)
+{
+	const struct set *set = config ? config->attached : NULL;
+	struct name_walk w = {NULL, fn, arg, false};
+
+	for (size_t i = 0; set && i < set->n && !w.done; i++) {
+		w.e = &set->entries[i];
+		rl_source_names(w.e->held->src, hosted_name, &w);
+	}
+	return w.done;
+}
