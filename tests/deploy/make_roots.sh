@@ -15,9 +15,9 @@ set -eu
 CACHE=${1:-${RELAYLOCK_DEPLOY_CACHE:-/var/cache/relaylock-deploy}}
 MIRROR=${RELAYLOCK_DEPLOY_MIRROR:-http://deb.debian.org/debian}
 # Bump when the package lists change: older roots are rebuilt.
-ROOTS_VERSION=3
+ROOTS_VERSION=4
 BASE_PKGS="systemd systemd-sysv dbus rsyslog fail2ban python3-systemd iproute2 \
-procps libmilter1.0.1 libconfuse2 libidn2-0 zlib1g libssl3 ca-certificates"
+procps libmilter1.0.1 libconfuse2 libidn2-0 libpsl5 publicsuffix zlib1g libssl3 ca-certificates"
 
 log() { echo "make_roots: $*"; }
 
