@@ -202,7 +202,13 @@ static int expand(const struct sm_conf *c, const char *s, struct out *o,
 		if (!dollar)
 			break;
 		s = dollar + 1;
-		if (*s == '=') {
+		if (*s == '$' || *s == '\0') { /* "$$" is a dollar, so is a last '$' */
+			if (out_put(o, "$", 1) != 0) {
+				*why = "class line too long after macro expansion";
+				return -1;
+			}
+			s += *s == '$';
+		} else if (*s == '=') {
 			char mark = COPY_MARK;
 
 			if (out_put(o, &mark, 1) != 0) {
@@ -479,16 +485,49 @@ static int read_line(struct reader *r, char *line)
 	}
 }
 
+/* translate_dollars(): from V3 on, a '#' after the first column starts a
+ * comment that runs to the end of the (physical) line, white space before
+ * it included, unless it is "\#" or "$#"; then trailing white space goes. */
+static void strip_comments(char *line, long level)
+{
+	char *p = line + 1;
+
+	while (level >= 3 && *p && (p = strchr(p, '#')) != NULL) {
+		char *start = p, *nl;
+
+		if (p[-1] == '$') {
+			p++;
+			continue;
+		}
+		if (p[-1] == '\\') {
+			memmove(p - 1, p, strlen(p) + 1);
+			continue;
+		}
+		while (start - 1 > line && start[-1] != '\n' &&
+		       sm_space((unsigned char)start[-1]))
+			start--;
+		nl = strchr(p, '\n');
+		memmove(start, nl ? nl : p + strlen(p), strlen(nl ? nl : "") + 1);
+		p = start;
+	}
+	for (size_t n = strlen(line); n > 0 && sm_space((unsigned char)line[n - 1]);)
+		line[--n] = '\0';
+}
+
 /* Walk every line; PASS 1 collects class copies, pass 2 reads. */
 static int walk(struct reader *r, int pass)
 {
 	char *line;
+	long level = 0;
 	int rc, status = 0;
 
 	sm_lines_rewind(&r->lines);
 	while ((rc = sm_lines_next(&r->lines, &line, &r->lineno)) == 1) {
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
+		if (line[0] == 'V')
+			level = strtol(line + 1, NULL, 10);
+		strip_comments(line, level);
 		if (pass == 1 && line[0] == 'C' && collect_edges(r, line) != 0)
 			return -1;
 		if (pass == 2 && read_line(r, line) != 0) {

@@ -93,7 +93,7 @@ int sm_cf_class_file(struct sm_conf *c, const char *cls, const char *spec,
 {
 	char path[SM_PATH_MAX];
 	const char *p = spec, *fmt, *why;
-	bool optional = false;
+	bool optional = false, open_set = false;
 
 	while (sm_space((unsigned char)*p))
 		p++;
@@ -123,11 +123,15 @@ int sm_cf_class_file(struct sm_conf *c, const char *cls, const char *spec,
 	else
 		while (sm_space((unsigned char)*++fmt))
 			;
-	if (sm_scanf_check(fmt, &why) != 0) {
+	if (sm_scanf_check(fmt, &why, &open_set) != 0) {
 		rl_diag_add(errors, c->cf, lineno, "F{%s}: scanf format \"%s\": %s",
 		            cls, fmt, why);
 		return -1;
 	}
+	if (open_set)
+		rl_diag_add(warnings, c->cf, lineno, "F{%s}: scanf format \"%s\""
+		            " has no ']' (a '#' in the cf starts a comment; write"
+		            " \\#): Sendmail takes the whole of each line", cls, fmt);
 	return read_file(c, cls, path, optional, fmt, lineno, errors, warnings);
 }
 

@@ -128,8 +128,10 @@ int sm_classfile_read(struct sm_conf *c, struct sm_class *k, uint32_t p,
                       const char *fmt, struct rl_diag *errors);
 
 /* Check a class-file scanf format: one assigned %s or %[...] conversion,
- * any number of suppressed ones, literals. 0 or -1 with WHY. */
-int sm_scanf_check(const char *fmt, const char **why);
+ * any number of suppressed ones, literals. 0 or -1 with WHY; *OPEN_SET
+ * becomes true when a scanset has no ']' (a '#' in the cf started a
+ * comment: "%[^#]" is read as "%[^"). */
+int sm_scanf_check(const char *fmt, const char **why, bool *open_set);
 
 /* sscanf(LINE, FMT, word) for the formats sm_scanf_check() accepts: the
  * number of assignments (0 or 1), -1 at end of input. WORD has room for

@@ -7,41 +7,52 @@
 
 #include "sm_conf.h"
 
-/* The scanset of "%[" at FMT (just after the '['): SET[c] says whether c
- * is taken. Returns the text after the closing ']' or NULL. */
-static const char *scanset(const char *fmt, bool set[256])
+/* The scanset of "%[" at FMT (just after the '['), as libsm's sm_sccl()
+ * builds it: SET[c] says whether c is taken. "a-z" is a range when z is
+ * not below a; a set the format ends inside keeps what it has (so "%[^"
+ * takes everything). Returns the text after it; *OPEN when no ']' came. */
+static const char *scanset(const char *fmt, bool set[256], bool *open)
 {
-	bool neg = false;
 	const unsigned char *p = (const unsigned char *)fmt;
+	int c = *p++, n;
+	bool v = c == '^';
 
-	memset(set, 0, 256 * sizeof set[0]);
-	if (*p == '^') {
-		neg = true;
-		p++;
+	if (v)
+		c = *p++;
+	for (n = 0; n < 256; n++)
+		set[n] = v;
+	*open = true;
+	if (c == 0)
+		return (const char *)p - 1;
+	v = !v;
+	for (;;) {
+		set[c] = v;
+		n = *p++;
+again:
+		if (n == 0)
+			return (const char *)p - 1;
+		if (n == ']') {
+			*open = false;
+			return (const char *)p;
+		}
+		if (n != '-' || *p == ']' || *p < c) {
+			c = n;
+			continue;
+		}
+		n = *p++;
+		do
+			set[++c] = v;
+		while (c < n && c < 255);
+		n = *p++;
+		goto again;
 	}
-	if (*p == ']')
-		set[*p++] = true;
-	while (*p && *p != ']') {
-		if (p[1] == '-' && p[2] && p[2] != ']' && p[2] >= p[0]) {
-			for (unsigned c = p[0]; c <= p[2]; c++)
-				set[c] = true;
-			p += 3;
-		} else
-			set[*p++] = true;
-	}
-	if (*p != ']')
-		return NULL;
-	for (unsigned c = 0; neg && c < 256; c++)
-		set[c] = !set[c];
-	set[0] = false;
-	return (const char *)p + 1;
 }
 
 /* One conversion at FMT (after the '%'): its kind ('s' or '['), whether it
  * is assigned, its width (0 = none), the text after it. NULL if it is of
  * another kind. */
 static const char *conversion(const char *fmt, char *kind, bool *assign,
-                              size_t *width, bool set[256])
+                              size_t *width, bool set[256], bool *open)
 {
 	*assign = true;
 	*width = 0;
@@ -55,17 +66,18 @@ static const char *conversion(const char *fmt, char *kind, bool *assign,
 		*width = *width * 10 + (size_t)(*fmt++ - '0');
 	}
 	*kind = *fmt;
+	*open = false;
 	if (*fmt == 's')
 		return fmt + 1;
 	if (*fmt == '[')
-		return scanset(fmt + 1, set);
+		return scanset(fmt + 1, set, open);
 	return NULL;
 }
 
-int sm_scanf_check(const char *fmt, const char **why)
+int sm_scanf_check(const char *fmt, const char **why, bool *open_set)
 {
 	int assigned = 0;
-	bool set[256];
+	bool set[256], open;
 
 	while (*fmt) {
 		char kind;
@@ -78,11 +90,12 @@ int sm_scanf_check(const char *fmt, const char **why)
 			fmt++;
 			continue;
 		}
-		if (!(fmt = conversion(fmt, &kind, &assign, &width, set))) {
+		if (!(fmt = conversion(fmt, &kind, &assign, &width, set, &open))) {
 			*why = "a conversion other than %s or %[...]";
 			return -1;
 		}
 		assigned += assign;
+		*open_set |= open;
 	}
 	if (assigned != 1) {
 		*why = "not exactly one assigned %s or %[...] conversion";
@@ -120,7 +133,7 @@ int sm_scanf(const char *line, const char *fmt, char *word, size_t cap)
 {
 	const char *in = line;
 	int assigned = 0;
-	bool set[256];
+	bool set[256], open;
 
 	while (*fmt) {
 		char kind;
@@ -140,7 +153,7 @@ int sm_scanf(const char *line, const char *fmt, char *word, size_t cap)
 			in++;
 			continue;
 		}
-		if (!(fmt = conversion(fmt + 1, &kind, &assign, &width, set)))
+		if (!(fmt = conversion(fmt + 1, &kind, &assign, &width, set, &open)))
 			break;
 		if (*in == '\0' || (kind == 's' && in[strspn(in, " \t\n\r\f\v")] == '\0'))
 			return assigned ? assigned : -1;

@@ -10,3 +10,16 @@ $(SM_CLASSES): $(BUILD)/tests/sources/sm_classes.o $(SOURCES_LIB) $(CORE_LIB)
 		$(CORE_LIBS)
 
 ALL_TARGETS += $(SM_CLASSES)
+
+# A real Sendmail, unpacked from Debian's packages (tests/integration's
+# sendmail_mta.py), in a namespace: its SMTP answers and `sendmail -bt`
+# classes against the source's.
+.PHONY: check-sources-sendmail-oracle check-sources-sendmail
+check-sources-sendmail-oracle: $(SRC_QUERY) $(SM_CLASSES) $(SCRATCH)/.made
+	@python3 tests/sources/sendmail_oracle.py --query $(SRC_QUERY) \
+	  --classes $(SM_CLASSES) --scratch $(SCRATCH)/sendmail-oracle
+
+check-sources-sendmail: check-sources-sendmail-oracle
+
+CHECK_TARGETS += check-sources-sendmail
+DEB_PACKAGES  += m4 libwrap0 iproute2 util-linux python3 libdb5.3-dev
