@@ -11,6 +11,13 @@ $(SM_CLASSES): $(BUILD)/tests/sources/sm_classes.o $(SOURCES_LIB) $(CORE_LIB)
 
 ALL_TARGETS += $(SM_CLASSES)
 
+SM_UNIT_BINS := $(BUILD)/tests/sources/sm_source_test
+
+.PHONY: check-sources-sendmail-unit
+check-sources-sendmail-unit: $(SM_UNIT_BINS) $(SCRATCH)/.made
+	@for t in $(SM_UNIT_BINS); do echo "== $$t"; \
+	  RL_SCRATCH=$(SCRATCH) $$t || exit 1; done
+
 # A real Sendmail, unpacked from Debian's packages (tests/integration's
 # sendmail_mta.py), in a namespace: its SMTP answers and `sendmail -bt`
 # classes against the source's.
@@ -19,7 +26,41 @@ check-sources-sendmail-oracle: $(SRC_QUERY) $(SM_CLASSES) $(SCRATCH)/.made
 	@python3 tests/sources/sendmail_oracle.py --query $(SRC_QUERY) \
 	  --classes $(SM_CLASSES) --scratch $(SCRATCH)/sendmail-oracle
 
-check-sources-sendmail: check-sources-sendmail-oracle
+check-sources-sendmail: check-sources-sendmail-unit check-sources-sendmail-fuzz \
+	check-sources-sendmail-oracle
 
 CHECK_TARGETS += check-sources-sendmail
 DEB_PACKAGES  += m4 libwrap0 iproute2 util-linux python3 libdb5.3-dev
+
+# The sendmail.cf reader's fuzz target, replayed over its seed corpus.
+SM_FUZZ_REPLAY := $(BUILD)/tests/sources/sm_cf_replay
+
+.PHONY: check-sources-sendmail-fuzz
+check-sources-sendmail-fuzz: $(SM_FUZZ_REPLAY)
+	@$(SM_FUZZ_REPLAY) tests/sources/corpus/sm_cf
+
+# make fuzz: the same target under libFuzzer (clang) for FUZZ_SECONDS,
+# from a copy of the committed corpus.
+SM_FUZZER      := $(LIBFUZZER_DIR)/sm_cf_fuzzer
+SM_FUZZER_OBJS := $(patsubst %.c,$(LIBFUZZER_DIR)/%.o,$(SOURCES_SRCS) \
+	$(CORE_SRCS) $(CONFIG_SRCS) tests/sources/sm_cf_fuzz.c)
+
+$(LIBFUZZER_DIR)/sources/%.o $(LIBFUZZER_DIR)/tests/sources/%.o: \
+	ALL_CPPFLAGS += -Isources -Itests/fuzz
+
+$(SM_FUZZER): $(SM_FUZZER_OBJS)
+	$(QUIET_LD)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ \
+		$(filter-out $(SOURCES_LIB),$(SOURCES_LIBS)) $(CONFUSE_LIBS)
+
+.PHONY: fuzz-sources-sendmail
+fuzz-sources-sendmail: $(SM_FUZZER)
+	@work=$(LIBFUZZER_DIR)/corpus/sm_cf; mkdir -p $$work; \
+	cp -n tests/sources/corpus/sm_cf/* $$work/; \
+	echo "fuzz: sm_cf for $(FUZZ_SECONDS)s"; \
+	$(SM_FUZZER) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -max_len=8192 -artifact_prefix=$(LIBFUZZER_DIR)/sm_cf- $$work \
+	  2>$(LIBFUZZER_DIR)/sm_cf.log || { tail -40 $(LIBFUZZER_DIR)/sm_cf.log; exit 1; }; \
+	echo "fuzz: sm_cf executions=$$(sed -n 's/^stat::number_of_executed_units: *//p' \
+	  $(LIBFUZZER_DIR)/sm_cf.log) $$(grep -o 'cov: [0-9]*' $(LIBFUZZER_DIR)/sm_cf.log | tail -1)"
+
+FUZZ_TARGETS += fuzz-sources-sendmail
