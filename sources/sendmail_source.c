@@ -153,9 +153,10 @@ static void warn_state(struct sendmail *s, struct rl_diag *warnings)
 {
 	if (s->conf.mx_relay_line)
 		rl_diag_add(warnings, s->cf, s->conf.mx_relay_line,
-		            "relay_based_on_MX: Sendmail relays to any domain whose"
-		            " MX is this host; those domains cannot be known (list"
-		            " them in relay-domains)");
+		            "a bestmx map (relay_based_on_MX, bestmx_is_local):"
+		            " Sendmail takes mail for any domain whose MX is this"
+		            " host; those domains cannot be known (list them in"
+		            " relay-domains or local-host-names)");
 	if (s->access.error[0])
 		rl_diag_add(warnings, s->cf, s->conf.access.line, "access map: %s"
 		            " (until it can be read, domains not found elsewhere"

@@ -88,7 +88,7 @@ int sm_cf_map_line(struct sm_conf *c, const char *line, unsigned lineno,
 	if (strcmp(name, "access") == 0)
 		return access_line(c, p, lineno, errors);
 	word(p, type, sizeof type);
-	if (strcmp(name, "mxserved") == 0 || strcmp(type, "bestmx") == 0)
+	if (strcmp(type, "bestmx") == 0) /* relay_based_on_MX, bestmx_is_local */
 		c->mx_relay_line = lineno;
 	return 0;
 }

@@ -356,8 +356,10 @@ static int class_line(struct reader *r, const char *line)
 	}
 	if (!relevant(r, name))
 		return 0;
-	if (!(o.buf = malloc(SM_LINE_MAX + 1)))
-		return no_memory(r), -1;
+	if (!(o.buf = malloc(SM_LINE_MAX + 1))) {
+		no_memory(r);
+		return -1;
+	}
 	o.cap = SM_LINE_MAX + 1;
 	o.buf[0] = '\0';
 	if (expand(r->c, p, &o, 0, &why) != 0) {
@@ -380,8 +382,10 @@ static int class_line(struct reader *r, const char *line)
 		buf += n;
 	}
 	free(o.buf);
-	if (!k || place < 0 || rc == -2)
-		return no_memory(r), -1;
+	if (!k || place < 0 || rc == -2) {
+		no_memory(r);
+		return -1;
+	}
 	return rc;
 }
 

@@ -72,7 +72,7 @@ struct sm_conf {
 	struct sm_access access;
 	bool relay_hosts_only;   /* Rcpt_ok: R$+ < @ $=R > */
 	bool relay_rule_seen;    /* Rcpt_ok has a class R rule at all */
-	unsigned mx_relay_line;  /* relay_based_on_MX (Kmxserved), 0 = off */
+	unsigned mx_relay_line;  /* a bestmx map (relay_based_on_MX), 0 = none */
 };
 
 /* SM_ISSPACE(): isspace() in the C locale. */

@@ -327,7 +327,7 @@ static void test_mx_warning_and_spec(void **state)
 	(void)state;
 	s = load("V10\nKmxserved bestmx -z: -T<TEMP>\nCwa.test\n");
 	assert_non_null(s);
-	assert_true(diag_has(&warnings, "sendmail.cf:2: relay_based_on_MX"));
+	assert_true(diag_has(&warnings, "sendmail.cf:2: a bestmx map"));
 	rl_sendmail_ops.free(s);
 	rl_diag_init(&e);
 	rl_diag_init(&w);
