@@ -84,7 +84,11 @@ static int load_patterns(struct pf_table *t, const struct pf_engine *engine,
 	                               sizeof t->error);
 	if (t->patterns)
 		return 0;
-	return diag->n + diag->dropped > before ? -2 : -1;
+	if (diag->n + diag->dropped > before)
+		return -2;
+	if (!t->error[0])
+		snprintf(t->error, sizeof t->error, "out of memory");
+	return -1;
 }
 
 struct pf_table *pf_table_open(const char *spec, const char *file,
@@ -178,6 +182,6 @@ enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
 	if (t->error[0])
 		return RL_SRC_ERROR;
 	if (t->kind == PF_TABLE_PATTERNS)
-		return pf_patterns_match(t->patterns, key, len);
+		return t->patterns ? pf_patterns_match(t->patterns, key, len) : RL_SRC_ERROR;
 	return rl_domain_set_has(t->keys, key, len) ? RL_SRC_YES : RL_SRC_NO;
 }

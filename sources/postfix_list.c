@@ -241,6 +241,14 @@ void pf_list_tables(const struct pf_list *list,
 			fn(list->items[i].table, list->param, arg);
 }
 
+void pf_list_names(const struct pf_list *list,
+                   void (*fn)(const char *name, void *arg), void *arg)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (list->items[i].name)
+			fn(list->items[i].name, arg);
+}
+
 /* Literal PATTERN against NAME, as match_string()/match_hostname(). */
 static bool name_matches(enum pf_list_style style, const char *name, size_t len,
                          const char *pattern)

@@ -117,6 +117,8 @@ static const struct error_case errors[] = {
 	{"bad8", "/a/!/b/ OK\n", "pcre:", "bad8:1: unexpected '!'"},
 	{"bad9", "/(?<x/ OK\n", "pcre:", "bad9:1: pcre"},
 	{"bad10", "a.test x\n\1\0zz\n", "texthash:", "expected"},
+	{"bad11", "/x/ OK\n/a++/ OK\n", "regexp:", "bad11:2: regexp \"a++\": a repetition of a repetition"},
+	{"bad12", "/a{200}{200}/ OK\n", "regexp:", "product exceeds 10000"},
 };
 
 static void test_errors(void **state)
