@@ -39,28 +39,10 @@ SM_FUZZ_REPLAY := $(BUILD)/tests/sources/sm_cf_replay
 check-sources-sendmail-fuzz: $(SM_FUZZ_REPLAY)
 	@$(SM_FUZZ_REPLAY) tests/sources/corpus/sm_cf
 
-# make fuzz: the same target under libFuzzer (clang) for FUZZ_SECONDS,
-# from a copy of the committed corpus.
-SM_FUZZER      := $(LIBFUZZER_DIR)/sm_cf_fuzzer
-SM_FUZZER_OBJS := $(patsubst %.c,$(LIBFUZZER_DIR)/%.o,$(SOURCES_SRCS) \
-	$(CORE_SRCS) $(CONFIG_SRCS) tests/sources/sm_cf_fuzz.c)
-
-$(LIBFUZZER_DIR)/sources/%.o $(LIBFUZZER_DIR)/tests/sources/%.o: \
-	ALL_CPPFLAGS += -Isources -Itests/fuzz
-
-$(SM_FUZZER): $(SM_FUZZER_OBJS)
-	$(QUIET_LD)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ \
-		$(filter-out $(SOURCES_LIB),$(SOURCES_LIBS)) $(CONFUSE_LIBS)
-
+# make fuzz: the same target under libFuzzer, by tests/sources/module.mk's
+# rules for the sources targets.
 .PHONY: fuzz-sources-sendmail
-fuzz-sources-sendmail: $(SM_FUZZER)
-	@work=$(LIBFUZZER_DIR)/corpus/sm_cf; mkdir -p $$work; \
-	cp -n tests/sources/corpus/sm_cf/* $$work/; \
-	echo "fuzz: sm_cf for $(FUZZ_SECONDS)s"; \
-	$(SM_FUZZER) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	  -max_len=8192 -artifact_prefix=$(LIBFUZZER_DIR)/sm_cf- $$work \
-	  2>$(LIBFUZZER_DIR)/sm_cf.log || { tail -40 $(LIBFUZZER_DIR)/sm_cf.log; exit 1; }; \
-	echo "fuzz: sm_cf executions=$$(sed -n 's/^stat::number_of_executed_units: *//p' \
-	  $(LIBFUZZER_DIR)/sm_cf.log) $$(grep -o 'cov: [0-9]*' $(LIBFUZZER_DIR)/sm_cf.log | tail -1)"
+fuzz-sources-sendmail:
+	@$(MAKE) --no-print-directory fuzz-sources SRC_FUZZ_NAMES=sm_cf
 
 FUZZ_TARGETS += fuzz-sources-sendmail
