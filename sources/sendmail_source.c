@@ -163,8 +163,10 @@ static void warn_state(struct sendmail *s, struct rl_diag *warnings)
 		            " answer 451)", s->access.error);
 }
 
-void *rl_sendmail_load_host(const char *cf, const struct sm_host *host,
-                            struct rl_diag *errors, struct rl_diag *warnings)
+/* Load CF; with PROBE, the interfaces' names join class w after the cf
+ * is read (its DontProbeInterfaces decides), as in Sendmail's main(). */
+static void *load(const char *cf, struct sm_host *host, bool probe,
+                  struct rl_diag *errors, struct rl_diag *warnings)
 {
 	struct sendmail *s = calloc(1, sizeof *s);
 	int rc;
@@ -179,7 +181,14 @@ void *rl_sendmail_load_host(const char *cf, const struct sm_host *host,
 		return NULL;
 	}
 	s->hosts_only = s->conf.relay_hosts_only;
-	rc = sm_domset_build(&s->w, &s->conf, sm_conf_class(&s->conf, "w"),
+	rc = 0;
+	if (probe) {
+		size_t before = host->n_names;
+
+		sm_host_interfaces(host, s->conf.dont_probe);
+		rc = sm_conf_add_host(&s->conf, host, before);
+	}
+	rc |= sm_domset_build(&s->w, &s->conf, sm_conf_class(&s->conf, "w"),
 	                     false, warnings);
 	rc |= sm_domset_build(&s->r, &s->conf, sm_conf_class(&s->conf, "R"),
 	                      true, warnings);
@@ -197,13 +206,21 @@ void *rl_sendmail_load_host(const char *cf, const struct sm_host *host,
 	return s;
 }
 
+void *rl_sendmail_load_host(const char *cf, const struct sm_host *host,
+                            struct rl_diag *errors, struct rl_diag *warnings)
+{
+	struct sm_host copy = *host;
+
+	return load(cf, &copy, false, errors, warnings);
+}
+
 void *rl_sendmail_load(const char *cf, struct rl_diag *errors,
                        struct rl_diag *warnings)
 {
 	struct sm_host host;
 
 	sm_host_probe(&host);
-	return rl_sendmail_load_host(cf, &host, errors, warnings);
+	return load(cf, &host, true, errors, warnings);
 }
 
 void rl_sendmail_counts(const void *state, struct rl_sendmail_counts *out)

@@ -17,7 +17,7 @@ void *rl_sendmail_load(const char *cf, struct rl_diag *errors,
 
 extern const struct rl_source_ops rl_sendmail_ops;
 
-/* The same with the host's names given (tests). */
+/* The same with the host's names given and no interface probing (tests). */
 void *rl_sendmail_load_host(const char *cf, const struct sm_host *host,
                             struct rl_diag *errors, struct rl_diag *warnings);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sm_conf.h"
 #include "sm_lines.h"
@@ -467,9 +468,32 @@ static void rule_line(struct reader *r, const char *line)
 	}
 }
 
+/* O DontProbeInterfaces=true|false|loopback (setoption(), atobool()). */
+static void option_line(struct reader *r, const char *line)
+{
+	const char *p = line + 1, *v;
+	size_t n;
+
+	if (*p != ' ')
+		return;
+	while (sm_space((unsigned char)*p))
+		p++;
+	n = strcspn(p, "= \t");
+	if (n != 19 || strncasecmp(p, "DontProbeInterfaces", n) != 0)
+		return;
+	for (v = p + n; sm_space((unsigned char)*v) || *v == '='; v++)
+		;
+	r->c->dont_probe = strcasecmp(v, "loopback") == 0 ? SM_PROBE_NO_LOOPBACK
+	                   : (!*v || strchr("tTyY", *v)) ? SM_PROBE_NONE
+	                                                  : SM_PROBE_ALL;
+}
+
 static int read_line(struct reader *r, char *line)
 {
 	switch (line[0]) {
+	case 'O':
+		option_line(r, line);
+		return 0;
 	case 'D':
 		return define_line(r, line);
 	case 'C':
@@ -561,6 +585,22 @@ static int define_macro(struct sm_conf *c, const char *name, const char *v)
 	return 0;
 }
 
+int sm_conf_add_host(struct sm_conf *c, const struct sm_host *h, size_t from)
+{
+	struct sm_class *w = get_class(c, "w");
+	int place = sm_place_add(c, "(host name)", "w", "host");
+	int rc = 0;
+
+	if (!w || place < 0)
+		return -1;
+	for (size_t i = from; i < h->n_names && i < SM_HOST_NAMES_MAX; i++) {
+		rc |= sm_class_add(c, w, h->names[i], strlen(h->names[i]),
+		                   (uint32_t)place, 0);
+		c->places[place].words++;
+	}
+	return rc ? -1 : 0;
+}
+
 /* What main.c does before readcf(): $w, $j, $m, $k, and the host's names
  * in class w. */
 static int host_names(struct sm_conf *c, const struct sm_host *h)
@@ -576,14 +616,12 @@ static int host_names(struct sm_conf *c, const struct sm_host *h)
 	rc |= define_macro(c, "j", h->canon);
 	rc |= define_macro(c, "m", dot && dot[1] ? dot + 1 : "");
 	rc |= define_macro(c, "k", h->nodename);
-	if (h->canon[0])
+	if (h->canon[0]) {
 		rc |= sm_class_add(c, w, h->canon, strlen(h->canon),
 		                   (uint32_t)place, 0);
-	for (size_t i = 0; i < h->n_names && i < SM_HOST_NAMES_MAX; i++)
-		rc |= sm_class_add(c, w, h->names[i], strlen(h->names[i]),
-		                   (uint32_t)place, 0);
-	c->places[place].words = w->n;
-	return rc ? -1 : 0;
+		c->places[place].words++;
+	}
+	return rc || sm_conf_add_host(c, h, 0) != 0 ? -1 : 0;
 }
 
 /* After readcf(): "make certain that this name ($j) is part of $=w". */

@@ -73,6 +73,7 @@ struct sm_conf {
 	bool relay_hosts_only;   /* Rcpt_ok: R$+ < @ $=R > */
 	bool relay_rule_seen;    /* Rcpt_ok has a class R rule at all */
 	unsigned mx_relay_line;  /* a bestmx map (relay_based_on_MX), 0 = none */
+	int dont_probe;          /* O DontProbeInterfaces: SM_PROBE_* */
 };
 
 /* SM_ISSPACE(): isspace() in the C locale. */
@@ -81,9 +82,14 @@ static inline bool sm_space(int c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+/* DontProbeInterfaces: false (probe all), loopback, true. */
+#define SM_PROBE_ALL 0
+#define SM_PROBE_NO_LOOPBACK 1
+#define SM_PROBE_NONE 2
+
 /* The host's own names as Sendmail finds them before it reads the cf
  * (main.c: myhostname(), uname()). Tests pass fixed ones. */
-#define SM_HOST_NAMES_MAX 16
+#define SM_HOST_NAMES_MAX 64
 struct sm_host {
 	char canon[256];        /* $w and $j before the cf: the FQDN */
 	char nodename[256];     /* $k: uname's nodename */
@@ -94,6 +100,15 @@ struct sm_host {
 /* Fill HOST from this machine: gethostname(), the resolver's canonical
  * name and aliases (/etc/hosts first on Debian), uname's nodename. */
 void sm_host_probe(struct sm_host *host);
+
+/* load_if_names(): the names of the addresses of every interface that is
+ * up (gethostbyaddr(), so /etc/hosts then DNS), added to HOST->names.
+ * PROBE is c->dont_probe. */
+void sm_host_interfaces(struct sm_host *host, int probe);
+
+/* Add HOST's names (after the cf: the interfaces') to class w. */
+int sm_conf_add_host(struct sm_conf *c, const struct sm_host *host,
+                     size_t from);
 
 /* Read CF (class lines, class files in order, K/S/R lines we need) into
  * C, which the caller zeroes. Returns 0, or -1 with ERRORS (file:line)

@@ -6,8 +6,9 @@ local-host-names file, VIRTUSER_DOMAIN and VIRTUSER_DOMAIN_FILE with
 FEATURE(virtusertable), RELAY_DOMAIN, a relay-domains file read with a
 scanf format and holding network entries, FEATURE(access_db) with To: and
 plain RELAY entries built by makemap) runs with Sendmail's STOCK relay
-rules (no promiscuous_relay), once as it is and once with
-FEATURE(relay_hosts_only), in a private namespace (FQDN hostname, no DNS;
+rules (no promiscuous_relay), as it is, with FEATURE(relay_hosts_only)
+and with DontProbeInterfaces (lo has an address named only in
+/etc/hosts), in a private namespace (FQDN hostname, no DNS;
 tests/integration's Sendmail helpers). For every test domain, the answer
 of that Sendmail to RCPT TO:<u@DOMAIN> from an outside client (127.0.0.2:
 2xx = hosted, 550 Relaying denied = not) must equal what source_query
@@ -74,11 +75,17 @@ mx.relaylock.test sub.mx.relaylock.test mx localhost relaylock.test
 vh1.test sub.vh1.test vh2.test a.b.vh2.test vh3.test vhnot.test rd1.test sub.rd1.test rd3.test
 rd4.test x.rd4.test rdnot.test dotrd.test x.dotrd.test rd5.test y.rd5.test
 acc1.test x.acc1.test sub.acc1.test x.sub.acc1.test acc2.test x.acc2.test
-accok.test from.test connect.test unlisted.test test
+accok.test from.test connect.test unlisted.test test iface.relaylock.test
+ifalias.relaylock.test
 """.split()
 
-CONFIGS = (('stock', '', 2525), ('relay_hosts_only',
-           "FEATURE(`relay_hosts_only')dnl\n", 2535))
+CONFIGS = (('stock', '', 2525),
+           ('relay_hosts_only', "FEATURE(`relay_hosts_only')dnl\n", 2535),
+           ('no_probe', "define(`confDONT_PROBE_INTERFACES', `true')dnl\n",
+            2545))
+
+# An interface address whose name only interface probing finds.
+IFACE = ('10.9.9.9', 'iface.relaylock.test ifalias.relaylock.test')
 
 
 def smtp_answers(port, domains):
@@ -218,6 +225,9 @@ def main():
         return procs.reexec_in_namespace(HOSTNAME)
     os.environ['RELAYLOCK_IT_WORKDIR'] = os.path.abspath(args.scratch)
     wd = procs.fresh_workdir('', HOSTNAME)
+    procs.run(['ip', 'addr', 'add', IFACE[0] + '/32', 'dev', 'lo'])
+    with open(os.path.join(wd, 'etc-hosts'), 'a') as f:  # bind-mounted
+        f.write('%s\t%s\n' % IFACE)
     failures = 0
     with procs.Cleanup() as cleanup:
         for name, extra, port in CONFIGS:
