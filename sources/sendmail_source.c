@@ -47,27 +47,45 @@ static void why_place(const struct sendmail *s, const char *what,
 		snprintf(why, cap, "%s %s %s", what, d->name, p->path);
 }
 
+/* One level of ruleset D: "To:NAME" then "NAME"; with lookupdotdomain
+ * "To:.PARENT" then ".PARENT". */
+static const struct sm_access_entry *access_level(const struct sendmail *s,
+                                                  const char *d, size_t len,
+                                                  bool *tagged)
+{
+	const struct sm_access_entry *e = NULL;
+	const char *dot = memchr(d, '.', len);
+
+	for (int k = 0; !e && k < 2; k++) {
+		if (k == 1 && (!s->conf.access.lookup_dot || !dot))
+			break;
+		if (k == 1) {
+			len -= (size_t)(dot - d);
+			d = dot;
+		}
+		if ((e = sm_access_find(&s->access, true, d, len)))
+			*tagged = true;
+		else if ((e = sm_access_find(&s->access, false, d, len)))
+			*tagged = false;
+	}
+	return e;
+}
+
 /* Ruleset D with "<+ To>": at each level, most specific first, the
  * tagged key then the plain one; the first entry found decides. */
 static const struct sm_access_entry *access_lookup(const struct sendmail *s,
                                                    const char *d, size_t len,
                                                    bool *tagged)
 {
-	for (size_t i = 0; i < len; i++) {
-		const struct sm_access_entry *e;
+	const struct sm_access_entry *e;
 
+	if (s->hosts_only) /* exact lookups, no ruleset D (nor ".parent") */
+		return access_level(s, d, len, tagged);
+	for (size_t i = 0; i < len; i++) {
 		if (i > 0 && d[i - 1] != '.')
 			continue;
-		if ((e = sm_access_find(&s->access, true, d + i, len - i))) {
-			*tagged = true;
+		if ((e = access_level(s, d + i, len - i, tagged)))
 			return e;
-		}
-		if ((e = sm_access_find(&s->access, false, d + i, len - i))) {
-			*tagged = false;
-			return e;
-		}
-		if (s->hosts_only)
-			break;
 	}
 	return NULL;
 }
@@ -157,6 +175,12 @@ static void warn_state(struct sendmail *s, struct rl_diag *warnings)
 		            " Sendmail takes mail for any domain whose MX is this"
 		            " host; those domains cannot be known (list them in"
 		            " relay-domains or local-host-names)");
+	if (s->access.full_relay)
+		rl_diag_add(warnings, s->cf, s->conf.access.line, "access map: %zu"
+		            " To:user@domain RELAY entries: relaylock hosts domains,"
+		            " not single addresses (with relaytofulladdress Sendmail"
+		            " relays to them; list their domains if they must be"
+		            " reachable)", s->access.full_relay);
 	if (s->access.error[0])
 		rl_diag_add(warnings, s->cf, s->conf.access.line, "access map: %s"
 		            " (until it can be read, domains not found elsewhere"
@@ -194,6 +218,7 @@ static void *load(const char *cf, struct sm_host *host, bool probe,
 	                      true, warnings);
 	rc |= sm_domset_build(&s->virthost, &s->conf,
 	                      sm_conf_class(&s->conf, "VirtHost"), false, warnings);
+	s->conf.access.lookup_dot = s->conf.lookup_dot && !s->hosts_only;
 	if (rc == 0 && s->conf.access.defined &&
 	    sm_access_load(&s->conf.access, &s->access, errors) == -2)
 		rc = -1;

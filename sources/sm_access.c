@@ -112,8 +112,8 @@ static int add(struct sm_access_entry **v, size_t *n, size_t *cap,
 }
 
 /* One key and value as the DB holds them (a trailing NUL when -N). */
-static int add_pair(struct sm_access_map *m, const char *k, size_t klen,
-                    const char *v, size_t vlen)
+static int add_pair(struct sm_access_map *m, bool dot, const char *k,
+                    size_t klen, const char *v, size_t vlen)
 {
 	char out[RL_DOMAIN_MAX + 2];
 	bool tagged = klen > 3 && strncasecmp(k, "to:", 3) == 0, relay;
@@ -127,21 +127,23 @@ static int add_pair(struct sm_access_map *m, const char *k, size_t klen,
 		k += 3;
 		klen -= 3;
 	}
-	if (memchr(k, ':', klen) || memchr(k, '@', klen) ||
-	    (n = sm_word_domain(k, klen, false, out)) < 0) {
-		m->skipped++;
-		return 0;
-	}
 	while (vlen > 0 && sm_space((unsigned char)v[vlen - 1]))
 		vlen--;
 	while (vlen > 0 && sm_space((unsigned char)*v))
 		v++, vlen--;
 	relay = vlen == 5 && strncasecmp(v, "relay", 5) == 0;
+	if (memchr(k, ':', klen) || memchr(k, '@', klen) ||
+	    (n = sm_word_domain(k, klen, dot, out)) < 0) {
+		m->full_relay += tagged && relay && memchr(k, '@', klen);
+		m->skipped++;
+		return 0;
+	}
 	return tagged ? add(&m->tagged, &m->n_tagged, &m->cap_tagged, out, relay)
 	              : add(&m->plain, &m->n_plain, &m->cap_plain, out, relay);
 }
 
-static int read_db(struct sm_access_map *m, DB *db, const char *path)
+static int read_db(struct sm_access_map *m, DB *db, const char *path,
+                   bool dot)
 {
 	DBC *cur;
 	DBT key, val;
@@ -154,7 +156,7 @@ static int read_db(struct sm_access_map *m, DB *db, const char *path)
 	memset(&key, 0, sizeof key);
 	memset(&val, 0, sizeof val);
 	while ((rc = cur->get(cur, &key, &val, DB_NEXT)) == 0)
-		if (add_pair(m, key.data, key.size, val.data, val.size) != 0) {
+		if (add_pair(m, dot, key.data, key.size, val.data, val.size) != 0) {
 			cur->close(cur);
 			return -2;
 		}
@@ -200,7 +202,7 @@ int sm_access_load(const struct sm_access *spec, struct sm_access_map *m,
 			db->close(db, 0);
 		return -1;
 	}
-	rc = read_db(m, db, spec->path);
+	rc = read_db(m, db, spec->path, spec->lookup_dot);
 	db->close(db, 0);
 	if (rc == -2)
 		rl_diag_add(errors, spec->path, 0, "out of memory");

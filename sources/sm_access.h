@@ -3,7 +3,9 @@
  * "example.com RELAY" (ruleset Rcpt_ok looks both up, the tagged one
  * first). Entries with other values are kept too: a more specific
  * "To:sub.example.com REJECT" hides "To:example.com RELAY" from
- * sub.example.com. Connect:, From: and network keys are skipped.
+ * sub.example.com. Connect:, From: and network keys are skipped;
+ * ".example.com" keys are kept when ruleset D looks them up
+ * (lookupdotdomain).
  */
 #ifndef RELAYLOCK_SM_ACCESS_H
 #define RELAYLOCK_SM_ACCESS_H
@@ -22,6 +24,7 @@ struct sm_access_map {
 	struct sm_access_entry *tagged, *plain; /* sorted by domain */
 	size_t n_tagged, n_plain, cap_tagged, cap_plain;
 	size_t skipped;   /* keys that are no recipient domain */
+	size_t full_relay; /* To:user@domain RELAY (relaytofulladdress) */
 	char error[192];  /* "": read; else lookups answer ERROR */
 };
 

@@ -454,6 +454,9 @@ static void rule_line(struct reader *r, const char *line)
 	char lhs[64];
 	size_t n = 0;
 
+	/* lookupdotdomain: "$(access $5:.$2 ...)" looks ".parent" up */
+	if (strcmp(r->ruleset, "D") == 0 && strstr(line, ":.$2"))
+		r->c->lookup_dot = true;
 	if (strcmp(r->ruleset, "Rcpt_ok") != 0)
 		return;
 	for (const char *p = line + 1; *p && *p != '\t' && n + 1 < sizeof lhs; p++)

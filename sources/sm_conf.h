@@ -58,6 +58,7 @@ struct sm_access {
 	unsigned line;        /* of the Kaccess line */
 	char type[16];        /* hash, btree */
 	char path[SM_PATH_MAX]; /* the .db file */
+	bool lookup_dot;      /* FEATURE(access_db, , lookupdotdomain) */
 };
 
 struct sm_conf {
@@ -72,6 +73,7 @@ struct sm_conf {
 	struct sm_access access;
 	bool relay_hosts_only;   /* Rcpt_ok: R$+ < @ $=R > */
 	bool relay_rule_seen;    /* Rcpt_ok has a class R rule at all */
+	bool lookup_dot;         /* ruleset D also looks ".parent" up */
 	unsigned mx_relay_line;  /* a bestmx map (relay_based_on_MX), 0 = none */
 	int dont_probe;          /* O DontProbeInterfaces: SM_PROBE_* */
 };

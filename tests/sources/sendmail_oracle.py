@@ -4,8 +4,8 @@
 A .mc built with m4 (LOCAL_DOMAIN, FEATURE(use_cw_file) with a
 local-host-names file, VIRTUSER_DOMAIN and VIRTUSER_DOMAIN_FILE with
 FEATURE(virtusertable), RELAY_DOMAIN, a relay-domains file read with a
-scanf format and holding network entries, FEATURE(access_db) with To: and
-plain RELAY entries built by makemap) runs with Sendmail's STOCK relay
+scanf format and holding network entries, FEATURE(access_db, , lookupdotdomain)
+with To:, To:.parent and plain RELAY entries built by makemap) runs with Sendmail's STOCK relay
 rules (no promiscuous_relay), as it is, with FEATURE(relay_hosts_only)
 and with DontProbeInterfaces (lo has an address named only in
 /etc/hosts), in a private namespace (FQDN hostname, no DNS;
@@ -42,7 +42,7 @@ VIRTUSER_DOMAIN(`vh1.test')dnl
 VIRTUSER_DOMAIN_FILE(`-o {dir}/virthosts %[^\\#]')dnl
 RELAY_DOMAIN(`rd1.test')dnl
 RELAY_DOMAIN_FILE(`{dir}/relay-domains2')dnl
-FEATURE(`access_db', `hash -T<TMPF> -o {dir}/access')dnl
+FEATURE(`access_db', `hash -T<TMPF> -o {dir}/access', `lookupdotdomain')dnl
 """
 
 FILES = {
@@ -64,7 +64,8 @@ MAPS = {
     'access': ('To:acc1.test RELAY\nacc2.test RELAY\n'
                'To:sub.acc1.test REJECT\nTo:accok.test OK\n'
                'Connect:192.168.5 RELAY\nConnect:connect.test RELAY\n'
-               'From:from.test RELAY\n192.168.7 RELAY\n'),
+               'From:from.test RELAY\n192.168.7 RELAY\n'
+               'To:.dotacc.test RELAY\nTo:user@fulladdr.test RELAY\n'),
 }
 LOCAL = ('local1.test', 'local2.test')
 
@@ -76,7 +77,8 @@ vh1.test sub.vh1.test vh2.test a.b.vh2.test vh3.test vhnot.test rd1.test sub.rd1
 rd4.test x.rd4.test rdnot.test dotrd.test x.dotrd.test rd5.test y.rd5.test
 acc1.test x.acc1.test sub.acc1.test x.sub.acc1.test acc2.test x.acc2.test
 accok.test from.test connect.test unlisted.test test iface.relaylock.test
-ifalias.relaylock.test
+ifalias.relaylock.test dotacc.test x.dotacc.test y.x.dotacc.test
+fulladdr.test
 """.split()
 
 CONFIGS = (('stock', '', 2525),

@@ -29,6 +29,10 @@ static const struct sm_host host = {
 #define RCPT_OK "SRcpt_ok\nR$+ < @ $* $=R >\t$@ RELAY\n"
 #define RCPT_OK_HOSTS_ONLY "SRcpt_ok\nR$+ < @ $=R >\t$@ RELAY\n"
 
+/* Ruleset D's ".parent" lookup, FEATURE(access_db, , lookupdotdomain). */
+#define LOOKUP_DOT "SD\nR<?> <$+.$+> <$+> <$- $-> <$*>\t" \
+	"$: < $(access $5:.$2 $: ? $) > <$1.$2> <$3> <$4 $5> <$6>\n"
+
 static struct rl_diag errors, warnings;
 
 /* Write CF (with "@D@" replaced by the scratch directory) and load it. */
@@ -243,6 +247,7 @@ static void make_access(const char *name)
 	db_put(db, "192.168.7", "RELAY");
 	db_put(db, "to:user@full.test", "RELAY");
 	db_put(db, "to:nul.test", "RELAY");
+	db_put(db, "to:.dotacc.test", "RELAY");
 	db->close(db, 0);
 }
 
@@ -256,10 +261,16 @@ static void test_access(void **state)
 	s = load(tu_fmt("%s%s", k, RCPT_OK));
 	expect(s, "acc.test=YES x.acc.test=YES sub.acc.test=NO x.sub.acc.test=NO"
 	          " plain.test=YES x.plain.test=YES ok.test=NO conn.test=NO"
-	          " from.test=NO full.test=NO nul.test=YES unlisted.test=NO");
+	          " from.test=NO full.test=NO nul.test=YES unlisted.test=NO"
+	          " x.dotacc.test=NO");
+	assert_true(diag_has(&warnings, "1 To:user@domain RELAY"));
 	rl_sendmail_ops.free(s);
-	s = load(tu_fmt("%s%s", k, RCPT_OK_HOSTS_ONLY));
-	expect(s, "acc.test=YES x.acc.test=NO plain.test=YES x.plain.test=NO");
+	s = load(tu_fmt("%s%s%s", k, RCPT_OK, LOOKUP_DOT));
+	expect(s, "dotacc.test=NO x.dotacc.test=YES y.x.dotacc.test=YES");
+	rl_sendmail_ops.free(s);
+	s = load(tu_fmt("%s%s%s", k, RCPT_OK_HOSTS_ONLY, LOOKUP_DOT));
+	expect(s, "acc.test=YES x.acc.test=NO plain.test=YES x.plain.test=NO"
+	          " x.dotacc.test=NO");
 	rl_sendmail_ops.free(s);
 	/* optional and absent: empty, as for Sendmail */
 	s = load("V10\nKaccess hash -o @D@/none\nCwa.test\n");
