@@ -56,6 +56,11 @@ struct pf_table *pf_table_broken(const char *type, const char *name,
 	return t;
 }
 
+struct pf_table *pf_table_names(const char *origin)
+{
+	return table_new("names", 5, origin);
+}
+
 void pf_table_free(struct pf_table *t)
 {
 	if (!t)

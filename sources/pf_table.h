@@ -45,6 +45,10 @@ struct pf_table *pf_table_open(const char *spec, const char *file,
 struct pf_table *pf_table_broken(const char *type, const char *name,
                                  const char *err);
 
+/* An empty fixed-string table of type "names" that a list fills with a
+ * run of its literal names: looked up as Postfix matches those names. */
+struct pf_table *pf_table_names(const char *origin);
+
 void pf_table_free(struct pf_table *t);
 
 /* Look KEY up: fixed-string tables want the exact key, pattern tables

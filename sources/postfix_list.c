@@ -204,6 +204,56 @@ static int parse_text(struct parse *p, char *text, bool negate, unsigned file,
 	return 0;
 }
 
+/* A run of RUN_MIN or more literal names of one polarity from one file
+ * matches exactly as a fixed-string table of those names does (string
+ * lists: the name; host lists: the name and its ".parent" or, with
+ * PARENT, "parent" suffixes), whatever their order: keep it as one, so a
+ * long /file list costs a few hash probes instead of a scan. */
+#define RUN_MIN 16
+
+static size_t run_end(const struct pf_list *l, size_t i)
+{
+	size_t j = i;
+
+	while (j < l->n && l->items[j].name && l->items[j].negate == l->items[i].negate &&
+	       l->items[j].file == l->items[i].file)
+		j++;
+	return j;
+}
+
+static int compact(struct pf_list *l)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < l->n;) {
+		size_t end = l->items[i].name ? run_end(l, i) : i + 1;
+		struct pf_table *t;
+
+		if (end - i < RUN_MIN) {
+			while (i < end)
+				l->items[out++] = l->items[i++];
+			continue;
+		}
+		if (!(t = pf_table_names(l->files[l->items[i].file])))
+			return -1;
+		for (size_t k = i; k < end; k++) {
+			if (pf_table_add_key(t, l->items[k].name, strlen(l->items[k].name)) != 0) {
+				pf_table_free(t);
+				return -1;
+			}
+		}
+		for (size_t k = i + 1; k < end; k++)
+			free(l->items[k].name);
+		free(l->items[i].name);
+		l->items[i].name = NULL;
+		l->items[i].table = t;
+		l->items[out++] = l->items[i];
+		i = end;
+	}
+	l->n = out;
+	return 0;
+}
+
 struct pf_list *pf_list_parse(const char *param, const char *value,
                               enum pf_list_style style, const char *file,
                               unsigned line, struct rl_diag *errors,
@@ -222,7 +272,9 @@ struct pf_list *pf_list_parse(const char *param, const char *value,
 	l->n_files = 1;
 	snprintf(l->param, sizeof l->param, "%s", param);
 	l->style = style;
-	if (parse_text(&p, text, false, 0, line, 0) != 0) {
+	if (parse_text(&p, text, false, 0, line, 0) != 0 || compact(l) != 0) {
+		if (!errors->n)
+			rl_diag_add(errors, file, line, "%s: out of memory", param);
 		free(text);
 		pf_list_free(l);
 		return NULL;
@@ -237,7 +289,7 @@ void pf_list_tables(const struct pf_list *list,
                     void *arg)
 {
 	for (size_t i = 0; i < list->n; i++)
-		if (list->items[i].table)
+		if (list->items[i].table && strcmp(list->items[i].table->type, "names") != 0)
 			fn(list->items[i].table, list->param, arg);
 }
 
@@ -270,17 +322,20 @@ static bool name_matches(enum pf_list_style style, const char *name, size_t len,
  * tables also its parents, as "example.com" (PARENT) or ".example.com". */
 static enum rl_src_answer table_matches(enum pf_list_style style,
                                         const struct pf_table *t,
-                                        const char *name, size_t len)
+                                        const char *name, size_t len,
+                                        const char **hit)
 {
 	enum rl_src_answer a = pf_table_lookup(t, name, len);
 	const char *dot;
 
+	*hit = name;
 	if (a != RL_SRC_NO || style == PF_LIST_STRING || !pf_table_fixed(t))
 		return a;
 	for (const char *e = name; (dot = memchr(e + 1, '.', len - (size_t)(e + 1 - name)));
 	     e = dot) {
 		const char *key = style == PF_LIST_HOST_PARENT ? dot + 1 : dot;
 
+		*hit = key;
 		if ((a = pf_table_lookup(t, key, len - (size_t)(key - name))) != RL_SRC_NO)
 			return a;
 		if (style == PF_LIST_HOST_PARENT)
@@ -291,13 +346,19 @@ static enum rl_src_answer table_matches(enum pf_list_style style,
 	return RL_SRC_NO;
 }
 
-static void explain(const struct pf_list *l, const struct item *it, char *why,
-                    size_t cap)
+static void explain(const struct pf_list *l, const struct item *it,
+                    const char *hit, char *why, size_t cap)
 {
 	const char *file = it->file ? l->files[it->file] : NULL;
 
 	if (!why)
 		return;
+	if (it->table && strcmp(it->table->type, "names") == 0) {
+		/* a run of names: the name that matched, and its file */
+		snprintf(why, cap, "%s %s%s%s%s%s", l->param, it->negate ? "!" : "", hit,
+		         file ? " (" : "", file ? file : "", file ? ")" : "");
+		return;
+	}
 	if (it->table)
 		snprintf(why, cap, "%s %s%s:%s%s%s%s", l->param, it->negate ? "!" : "",
 		         it->table->type, it->table->name, it->table->error[0] ? ": " : "",
@@ -317,15 +378,16 @@ enum rl_src_answer pf_list_match(const struct pf_list *list, const char *domain,
 	for (size_t i = 0; i < list->n; i++) {
 		const struct item *it = &list->items[i];
 		enum rl_src_answer a;
+		const char *hit = domain;
 
 		if (it->table)
-			a = table_matches(list->style, it->table, domain, len);
+			a = table_matches(list->style, it->table, domain, len, &hit);
 		else
 			a = name_matches(list->style, domain, len, it->name) ? RL_SRC_YES
 			                                                     : RL_SRC_NO;
 		if (a == RL_SRC_NO)
 			continue;
-		explain(list, it, why, why_cap);
+		explain(list, it, hit, why, why_cap);
 		if (a == RL_SRC_ERROR)
 			return RL_SRC_ERROR;
 		return it->negate ? RL_SRC_NO : RL_SRC_YES;

@@ -43,7 +43,6 @@ check-sources-fuzz: $(SRC_FUZZ_REPLAYS)
 check-sources: check-sources-unit check-sources-fuzz check-sources-oracle
 
 CHECK_TARGETS += check-sources
-ALL_TARGETS   += $(SRC_QUERY)
 DEB_PACKAGES  += postfix postfix-lmdb postfix-cdb postfix-pcre python3
 
 # make fuzz: each sources target under libFuzzer for FUZZ_SECONDS (the
@@ -74,3 +73,15 @@ fuzz-sources: $(patsubst %,$(LIBFUZZER_DIR)/src_%_fuzzer,$(SRC_FUZZ_NAMES))
 	done
 
 FUZZ_TARGETS += fuzz-sources
+
+SRC_BENCH := $(BUILD)/tests/sources/source_bench
+$(SRC_BENCH): $(BUILD)/tests/sources/source_bench.o \
+		$(BUILD)/tests/sources/table_util.o $(SOURCES_LIB) $(CORE_LIB)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) \
+		$(SOURCES_LIBS) $(CORE_LIBS)
+
+.PHONY: bench-sources
+bench-sources: $(SRC_BENCH) $(SCRATCH)/.made
+	@RL_SCRATCH=$(SCRATCH) $(SRC_BENCH) | tee -a $(BUILD)/bench.txt
+
+BENCH_TARGETS += bench-sources

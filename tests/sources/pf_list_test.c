@@ -18,6 +18,9 @@
 #define H PF_LIST_HOST
 #define P PF_LIST_HOST_PARENT
 
+#define RUN "r0.test r1.test r2.test r3.test r4.test r5.test r6.test r7.test " \
+	"r8.test r9.test r10.test r11.test r12.test r13.test r14.test r15.test "
+
 struct list_case {
 	enum pf_list_style style;
 	const char *value;
@@ -55,6 +58,12 @@ static const struct list_case cases[] = {
 	/* text that is no domain is ignored, IDNs kept as A-labels */
 	{S, "user@x.test, B\xc3\xbc" "cher.test", "x.test=n xn--bcher-kva.test=y"},
 	{S, "", "a.test=n"},
+	/* 16 names and more in a row are kept as one run: same answers */
+	{S, RUN "a.test .dot.test", "a.test=y x.a.test=n x.dot.test=n r7.test=y r77.test=n"},
+	{H, RUN "a.test .dot.test", "a.test=y x.a.test=n x.dot.test=y y.x.dot.test=y dot.test=n"},
+	{P, RUN "a.test .dot.test", "a.test=y x.a.test=y x.dot.test=n r7.test=y y.r7.test=y"},
+	{P, "!no.a.test " RUN "a.test", "x.no.a.test=n no.a.test=n x.a.test=y"},
+	{S, "!r3.test " RUN "hash:@/missing", "r3.test=n r4.test=y q.test=e"},
 };
 
 static const char *with_dir(const char *text)

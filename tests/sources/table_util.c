@@ -1,6 +1,8 @@
 /* table_util.c - scratch files and postmap for the sources tests. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "table_util.h"
 
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,22 @@ static void die(const char *what)
 	exit(1);
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Each run makes its own directory: remove it, so that runs (and the 1M
+ * domain files of the bench) do not pile up in the scratch space. */
+static void remove_dir(void)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 const char *tu_dir(void)
 {
 	const char *base = getenv("RL_SCRATCH");
@@ -38,6 +56,7 @@ const char *tu_dir(void)
 	snprintf(dir, sizeof dir, "%s/sources-unit-XXXXXX", base ? base : "/var/tmp");
 	if (!mkdtemp(dir))
 		die(dir);
+	atexit(remove_dir);
 	tu_write("main.cf", "compatibility_level = 3.6\n");
 	return dir;
 }
