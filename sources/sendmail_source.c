@@ -218,6 +218,7 @@ static void *load(const char *cf, struct sm_host *host, bool probe,
 	                      true, warnings);
 	rc |= sm_domset_build(&s->virthost, &s->conf,
 	                      sm_conf_class(&s->conf, "VirtHost"), false, warnings);
+	sm_conf_drop_words(&s->conf);
 	s->conf.access.lookup_dot = s->conf.lookup_dot && !s->hosts_only;
 	if (rc == 0 && s->conf.access.defined &&
 	    sm_access_load(&s->conf.access, &s->access, errors) == -2)

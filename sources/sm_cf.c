@@ -680,13 +680,20 @@ int sm_conf_read(struct sm_conf *c, const char *cf, const struct sm_host *host,
 	return rc;
 }
 
-void sm_conf_free(struct sm_conf *c)
+void sm_conf_drop_words(struct sm_conf *c)
 {
 	for (size_t i = 0; i < c->n_classes; i++) {
 		for (size_t j = 0; j < c->classes[i].n; j++)
 			free(c->classes[i].w[j].text);
 		free(c->classes[i].w);
+		c->classes[i].w = NULL;
+		c->classes[i].n = c->classes[i].cap = 0;
 	}
+}
+
+void sm_conf_free(struct sm_conf *c)
+{
+	sm_conf_drop_words(c);
 	for (size_t i = 0; i < c->n_macros; i++)
 		free(c->macros[i].value);
 	for (size_t i = 0; i < c->n_places; i++) {

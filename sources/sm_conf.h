@@ -120,6 +120,10 @@ int sm_conf_read(struct sm_conf *c, const char *cf, const struct sm_host *host,
                  struct rl_diag *errors, struct rl_diag *warnings);
 void sm_conf_free(struct sm_conf *c);
 
+/* Free the classes' words (once they are built into domain sets); the
+ * places stay for what-matched texts. */
+void sm_conf_drop_words(struct sm_conf *c);
+
 /* The class named NAME ("w", "R", "VirtHost") or NULL. */
 const struct sm_class *sm_conf_class(const struct sm_conf *c, const char *name);
 

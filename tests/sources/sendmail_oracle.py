@@ -186,13 +186,14 @@ def check_config(args, wd, cleanup, name, extra, port):
     failures = 0
     mta = smtp_answers(port, DOMAINS)
     src, notes = source_answers(args.query, sm.cf, DOMAINS)
-    for n in notes:
+    for n in notes if args.verbose else ():
         print('  %s' % n)
     for d in DOMAINS:
         ok = mta[d] == src.get(d)
         failures += not ok
-        print('%s %-22s sendmail=%-4s source=%-4s %s'
-              % (name, d, mta[d], src.get(d), 'ok' if ok else 'DISAGREE'))
+        if args.verbose or not ok:
+            print('%s %-22s sendmail=%-4s source=%-4s %s'
+                  % (name, d, mta[d], src.get(d), 'ok' if ok else 'DISAGREE'))
     answers = list(mta.values())
     if answers.count('YES') < 10 or answers.count('NO') < 10:
         print('%s: Sendmail said YES %d times, NO %d times: the set-up is'
@@ -204,9 +205,11 @@ def check_config(args, wd, cleanup, name, extra, port):
         want = {w.lower() for w in bt[k] if not no_domain(w)}
         ok = want == mine[k]
         failures += not ok
-        print('%s class %-8s -bt=%d source=%d %s' % (name, k, len(want),
-              len(mine[k]), 'ok' if ok else 'DISAGREE: -bt only %s, source'
-              ' only %s' % (sorted(want - mine[k]), sorted(mine[k] - want))))
+        if args.verbose or not ok:
+            print('%s class %-8s -bt=%d source=%d %s' % (
+                name, k, len(want), len(mine[k]),
+                'ok' if ok else 'DISAGREE: -bt only %s, source only %s'
+                % (sorted(want - mine[k]), sorted(mine[k] - want))))
     if hosts_only != (name == 'relay_hosts_only'):
         print('%s relay_hosts_only read as %s DISAGREE' % (name, hosts_only))
         failures += 1
@@ -219,6 +222,8 @@ def main():
     ap.add_argument('--query', required=True)
     ap.add_argument('--classes', required=True)
     ap.add_argument('--scratch', required=True)
+    ap.add_argument('--verbose', action='store_true',
+                    help='print every answer, not only disagreements')
     args = ap.parse_args()
     args.query = os.path.abspath(args.query)
     args.classes = os.path.abspath(args.classes)
