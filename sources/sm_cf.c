@@ -463,12 +463,9 @@ static void rule_line(struct reader *r, const char *line)
 		if (*p != ' ')
 			lhs[n++] = *p;
 	lhs[n] = '\0';
-	if (strcmp(lhs, "$+<@$=R>") == 0 || strcmp(lhs, "$+<@${R}>") == 0) {
-		r->c->relay_rule_seen = true;
+	/* without either rule (promiscuous_relay) R keeps the default */
+	if (strcmp(lhs, "$+<@$=R>") == 0 || strcmp(lhs, "$+<@$={R}>") == 0)
 		r->c->relay_hosts_only = true;
-	} else if (strcmp(lhs, "$+<@$*$=R>") == 0) {
-		r->c->relay_rule_seen = true;
-	}
 }
 
 /* O DontProbeInterfaces=true|false|loopback (setoption(), atobool()). */

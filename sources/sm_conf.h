@@ -72,7 +72,6 @@ struct sm_conf {
 	size_t n_places;
 	struct sm_access access;
 	bool relay_hosts_only;   /* Rcpt_ok: R$+ < @ $=R > */
-	bool relay_rule_seen;    /* Rcpt_ok has a class R rule at all */
 	bool lookup_dot;         /* ruleset D also looks ".parent" up */
 	unsigned mx_relay_line;  /* a bestmx map (relay_based_on_MX), 0 = none */
 	int dont_probe;          /* O DontProbeInterfaces: SM_PROBE_* */

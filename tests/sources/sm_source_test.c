@@ -215,6 +215,9 @@ static void test_class_r(void **state)
 	expect(s, "rd.test=YES a.b.rd.test=NO x.dot.test=NO cr.test=YES"
 	          " sub.cr.test=NO");
 	rl_sendmail_ops.free(s);
+	s = load(tu_fmt("%sSRcpt_ok\nR$+ < @ $={R} >\t$@ RELAY\n", cf));
+	expect(s, "rd.test=YES a.b.rd.test=NO");
+	rl_sendmail_ops.free(s);
 	/* no Rcpt_ok rule (promiscuous_relay): still the listed domains */
 	s = load(cf);
 	expect(s, "rd.test=YES a.b.rd.test=YES");
