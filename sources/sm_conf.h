@@ -126,7 +126,36 @@ void sm_conf_drop_words(struct sm_conf *c);
 /* The class named NAME ("w", "R", "VirtHost") or NULL. */
 const struct sm_class *sm_conf_class(const struct sm_conf *c, const char *name);
 
-/* Internal to the reader. An F line's file (SPEC is the text after the
+/* Internal to the reader (sm_cf.c, sm_macro.c, sm_class.c,
+ * sm_classfile.c, sm_access.c). */
+
+/* "$=X" in an expanded class line: a copy of class X. */
+#define SM_COPY_MARK '\001'
+
+/* A macro or class name at P: "w" or "{VirtHost}". Returns the text after
+ * it, or NULL with *WHY. */
+const char *sm_parse_name(const char *p, char name[SM_NAME_MAX],
+                          const char **why);
+
+/* Define macro NAME as V (unexpanded); an empty V defines nothing. */
+int sm_define(struct sm_conf *c, const char *name, const char *v);
+
+/* expand() of a class line S into BUF (CAP octets): 0, or -1 with WHY. */
+int sm_expand(const struct sm_conf *c, const char *s, char *buf, size_t cap,
+              const char **why);
+
+/* The class NAME, made when new; NULL past SM_CLASSES_MAX. */
+struct sm_class *sm_conf_get_class(struct sm_conf *c, const char *name);
+
+/* Copy class FROM into TO now, as setclass() does for "$=X". */
+int sm_class_copy(struct sm_conf *c, struct sm_class *to, const char *from);
+
+/* Before the cf: $w $j $m $k and the host's names in class w; after it,
+ * $j in class w. 0 or -1. */
+int sm_conf_host_names(struct sm_conf *c, const struct sm_host *host);
+int sm_conf_add_j(struct sm_conf *c, struct rl_diag *errors);
+
+/* An F line's file (SPEC is the text after the
  * class name) and a K line: 0, or -1 with ERRORS. */
 int sm_cf_class_file(struct sm_conf *c, const char *cls, const char *spec,
                      unsigned lineno, struct rl_diag *errors,
