@@ -141,6 +141,10 @@ static void test_comments_and_macros(void **state)
 	          " comment.test=NO dom.test=YES www.dom.test=YES"
 	          " example.net.alt=YES m.test=YES");
 	rl_sendmail_ops.free(s);
+	/* $j is expanded after the cf, with the cf's $w */
+	s = load("V10\nDwother.test\nDj$w.sub\n");
+	expect(s, "other.test.sub=YES other.test=NO mx.example.net=YES");
+	rl_sendmail_ops.free(s);
 	assert_null(load("V10\nCw$x\n"));
 	assert_true(diag_has(&errors, "sendmail.cf:2: C{w}: a macro no D line"));
 	assert_null(load("V10\nCw$?x a $| b $.\n"));
