@@ -114,7 +114,7 @@ static int class_word(struct reader *r, struct sm_class *k, const char *w,
 	}
 	snprintf(name, sizeof name, "%.*s", (int)(len - 1), w + 1);
 	if (!sm_parse_name(name, from, &why)) {
-		rl_diag_add(r->errors, r->c->cf, r->lineno, "C%s: $=%s: %s",
+		rl_diag_add(r->errors, r->c->cf, r->lineno, "C{%s}: $=%s: %s",
 		            k->name, name, why);
 		return -1;
 	}
