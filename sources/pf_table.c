@@ -138,6 +138,28 @@ struct pf_table *pf_table_open(const char *spec, const char *file,
 	return t;
 }
 
+void pf_table_path(const struct pf_table *t, char *path, size_t cap)
+{
+	static const char *const suffix[][2] = {
+		{"hash", ".db"}, {"btree", ".db"}, {"lmdb", ".lmdb"}, {"cdb", ".cdb"},
+	};
+	const char *name = t->name;
+
+	path[0] = '\0';
+	if (strcmp(t->type, "inline") == 0 || strcmp(t->type, "names") == 0)
+		return;
+	if (strcmp(t->type, "proxy") == 0 && strchr(name, ':'))
+		name = strchr(name, ':') + 1; /* proxy:mysql:/etc/postfix/x.cf */
+	if (name[0] != '/')
+		return;
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++)
+		if (strcmp(t->type, suffix[i][0]) == 0) {
+			snprintf(path, cap, "%s%s", name, suffix[i][1]);
+			return;
+		}
+	snprintf(path, cap, "%s", name);
+}
+
 bool pf_table_fixed(const struct pf_table *t)
 {
 	return t->kind == PF_TABLE_KEYS;

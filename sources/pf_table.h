@@ -56,6 +56,10 @@ void pf_table_free(struct pf_table *t);
 enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
                                    size_t len);
 
+/* The file T reads (NAME.db for hash, the .cf of a directory table...)
+ * in PATH (CAP octets); "" for inline tables and runs of names. */
+void pf_table_path(const struct pf_table *t, char *path, size_t cap);
+
 /* Do parent-domain lookups apply (DICT_FLAG_FIXED)? */
 bool pf_table_fixed(const struct pf_table *t);
 

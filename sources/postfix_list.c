@@ -293,6 +293,13 @@ void pf_list_tables(const struct pf_list *list,
 			fn(list->items[i].table, list->param, arg);
 }
 
+void pf_list_files(const struct pf_list *list,
+                   void (*fn)(const char *path, void *arg), void *arg)
+{
+	for (unsigned i = 1; i < list->n_files; i++) /* 0 is main.cf */
+		fn(list->files[i], arg);
+}
+
 void pf_list_names(const struct pf_list *list,
                    void (*fn)(const char *name, void *arg), void *arg)
 {
@@ -360,9 +367,9 @@ static void explain(const struct pf_list *l, const struct item *it,
 		return;
 	}
 	if (it->table)
-		snprintf(why, cap, "%s %s%s:%s%s%s%s", l->param, it->negate ? "!" : "",
+		snprintf(why, cap, "%s %s%s:%s%s%s", l->param, it->negate ? "!" : "",
 		         it->table->type, it->table->name, it->table->error[0] ? ": " : "",
-		         it->table->error, "");
+		         it->table->error);
 	else
 		snprintf(why, cap, "%s %s%s", l->param, it->negate ? "!" : "", it->name);
 	if (file) {

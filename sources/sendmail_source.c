@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "file_stamps.h"
 #include "sm_access.h"
 #include "sm_domains.h"
 #include "source_impl.h"
@@ -20,6 +22,7 @@ struct sendmail {
 	struct sm_access_map access;
 	bool hosts_only;
 	char cf[SM_PATH_MAX];
+	struct rl_stamps *stamps;   /* every file read, for refreshes */
 };
 
 static void sendmail_free(void *state)
@@ -33,6 +36,7 @@ static void sendmail_free(void *state)
 	sm_domset_free(&s->virthost);
 	sm_access_free(&s->access);
 	sm_conf_free(&s->conf);
+	rl_stamps_free(s->stamps);
 	free(s);
 }
 
@@ -160,12 +164,36 @@ static void sendmail_tables(const void *state,
 	}
 }
 
+static const struct rl_stamps *sendmail_stamps(const void *state)
+{
+	return ((const struct sendmail *)state)->stamps;
+}
+
 const struct rl_source_ops rl_sendmail_ops = {
 	.kind = "sendmail",
 	.match = sendmail_match,
 	.tables = sendmail_tables,
 	.free = sendmail_free,
+	.stamps = sendmail_stamps,
 };
+
+/* The cf, every class file (missing ones too: their appearance is a
+ * change), the access map and /etc/hosts (the host's names). */
+static int stamp_all(struct sendmail *s, struct timespec start)
+{
+	int rc = 0;
+
+	if (!(s->stamps = rl_stamps_new(start)))
+		return -1;
+	rc |= rl_stamps_add(s->stamps, s->cf);
+	for (size_t i = 0; i < s->conf.n_places; i++)
+		if (strcmp(s->conf.places[i].kind, "file") == 0)
+			rc |= rl_stamps_add(s->stamps, s->conf.places[i].path);
+	if (s->conf.access.defined)
+		rc |= rl_stamps_add(s->stamps, s->conf.access.path);
+	rc |= rl_stamps_add(s->stamps, "/etc/hosts");
+	return rc ? -1 : 0;
+}
 
 static void warn_state(struct sendmail *s, struct rl_diag *warnings)
 {
@@ -193,8 +221,10 @@ static void *load(const char *cf, struct sm_host *host, bool probe,
                   struct rl_diag *errors, struct rl_diag *warnings)
 {
 	struct sendmail *s = calloc(1, sizeof *s);
+	struct timespec start;
 	int rc;
 
+	clock_gettime(CLOCK_REALTIME, &start);
 	if (!s) {
 		rl_diag_add(errors, cf, 0, "out of memory");
 		return NULL;
@@ -223,8 +253,9 @@ static void *load(const char *cf, struct sm_host *host, bool probe,
 	if (rc == 0 && s->conf.access.defined &&
 	    sm_access_load(&s->conf.access, &s->access, errors) == -2)
 		rc = -1;
-	if (rc != 0) {
-		rl_diag_add(errors, cf, 0, "out of memory");
+	if (rc != 0 || stamp_all(s, start) != 0) {
+		rl_diag_add(errors, cf, 0, "more than %d files or out of memory",
+		            RL_STAMPS_MAX);
 		sendmail_free(s);
 		return NULL;
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_stamps.h"
 #include "sendmail_source.h"
 #include "source_impl.h"
 
@@ -73,6 +74,18 @@ enum rl_src_answer rl_source_match(const struct rl_source *src,
 	if (why && why_cap && a != RL_SRC_NO)
 		snprintf(why, why_cap, "%s: %s", src->ops->kind, text);
 	return a;
+}
+
+bool rl_source_changed(const struct rl_source *src)
+{
+	return rl_stamps_changed(src->ops->stamps(src->state));
+}
+
+void rl_source_files(const struct rl_source *src,
+                     void (*fn)(const char *path, bool exists, void *arg),
+                     void *arg)
+{
+	rl_stamps_each(src->ops->stamps(src->state), fn, arg);
 }
 
 void rl_source_tables(const struct rl_source *src,

@@ -12,6 +12,7 @@ struct rl_source_ops {
 	               void (*fn)(const struct rl_source_table *t, void *arg),
 	               void *arg);
 	void (*free)(void *state);
+	const struct rl_stamps *(*stamps)(const void *state);
 };
 
 /* Load a Postfix instance from its configuration directory DIR. */

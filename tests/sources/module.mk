@@ -2,7 +2,7 @@
 # module, fuzz replays of each parser, and the oracle test that asks a
 # real Postfix over SMTP what it accepts.
 
-SRC_UNIT_TESTS := pf_list pf_conf pf_tables
+SRC_UNIT_TESTS := pf_list pf_conf pf_tables source_threads
 SRC_UNIT_BINS  := $(patsubst %,$(BUILD)/tests/sources/%_test,$(SRC_UNIT_TESTS))
 SRC_QUERY      := $(BUILD)/tests/sources/source_query
 
@@ -15,7 +15,7 @@ $(SRC_QUERY): $(BUILD)/tests/sources/source_query.o $(SOURCES_LIB) $(CORE_LIB)
 $(BUILD)/tests/sources/%_test: $(BUILD)/tests/sources/%_test.o \
 		$(BUILD)/tests/sources/table_util.o $(SOURCES_LIB) $(CORE_LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) \
-		$(SOURCES_LIBS) $(CORE_LIBS) $(CMOCKA_LIBS)
+		$(SOURCES_LIBS) $(CORE_LIBS) $(CMOCKA_LIBS) $(SRC_UNIT_LIBS)
 
 # Unit tests build their tables with the real postmap in a scratch dir.
 .PHONY: check-sources-unit check-sources-oracle check-sources-fuzz check-sources
@@ -85,3 +85,13 @@ bench-sources: $(SRC_BENCH) $(SCRATCH)/.made
 	@RL_SCRATCH=$(SCRATCH) $(SRC_BENCH) | tee -a $(BUILD)/bench.txt
 
 BENCH_TARGETS += bench-sources
+$(BUILD)/tests/sources/source_threads_test: SRC_UNIT_LIBS += -pthread
+
+# The threads test under ThreadSanitizer, in its own build directory.
+.PHONY: stress-sources
+stress-sources: $(SCRATCH)/.made
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan SANITIZE=thread \
+	  $(BUILD)/tsan/tests/sources/source_threads_test
+	@RL_SCRATCH=$(SCRATCH) $(BUILD)/tsan/tests/sources/source_threads_test
+
+STRESS_TARGETS += stress-sources

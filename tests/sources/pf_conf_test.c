@@ -171,12 +171,58 @@ static void test_source(void **state)
 	assert_true(has(&e, "unknown source"));
 }
 
+static void collect(const char *path, bool exists, void *arg)
+{
+	char *out = arg;
+	const char *base = strrchr(path, '/') + 1;
+
+	snprintf(out + strlen(out), 512 - strlen(out), "%s%s ", base, exists ? "" : "?");
+}
+
+/* A source says when a file it read (or could not) has changed. */
+static void test_refresh(void **state)
+{
+	char d[512], main_cf[2048];
+	struct rl_diag e, w;
+	struct rl_source *src;
+	char files[512] = "";
+
+	(void)state;
+	snprintf(d, sizeof d, "%s/p5", tu_dir());
+	snprintf(main_cf, sizeof main_cf, "mydestination = %s/dest.list, hash:%s/h\n"
+	         "relay_domains = %s/missing.list\n", d, d, d);
+	mkdir(d, 0755);
+	tu_write("p5/dest.list", "a.test\n");
+	tu_postmap("hash", tu_write("p5/h", "b.test x\n"));
+	src = instance("p5", main_cf, NULL, &e, &w);
+	assert_non_null(src);
+	rl_source_files(src, collect, files);
+	assert_string_equal(files, "main.cf master.cf? dest.list h.db missing.list? ");
+	assert_false(rl_source_changed(src));
+	tu_write("p5/dest.list", "a.test c.test\n");
+	assert_true(rl_source_changed(src));
+	rl_source_free(src);
+
+	src = instance("p5", main_cf, NULL, &e, &w);
+	assert_false(rl_source_changed(src));
+	tu_write("p5/missing.list", "m.test\n");
+	assert_true(rl_source_changed(src));
+	rl_source_free(src);
+
+	src = instance("p5", main_cf, NULL, &e, &w);
+	assert_false(rl_source_changed(src));
+	tu_postmap("hash", tu_write("p5/h", "b.test x\nd.test y\n"));
+	assert_true(rl_source_changed(src));
+	rl_source_free(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_source),
+		cmocka_unit_test(test_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

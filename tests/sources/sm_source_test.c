@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -356,6 +357,31 @@ static void test_mx_warning_and_spec(void **state)
 	assert_true(diag_has(&e, "unknown source"));
 }
 
+static void test_changed(void **state)
+{
+	struct rl_diag e, w;
+	struct rl_source *src;
+	const char *cf;
+
+	(void)state;
+	tu_write("ch-lhn", "a.test\n");
+	unlink(tu_fmt("%s/ch-opt", tu_dir()));
+	cf = tu_write("ch.cf", tu_fmt("V10\nFw%s/ch-lhn\nFw-o %s/ch-opt\n",
+	                              tu_dir(), tu_dir()));
+	rl_diag_init(&e);
+	rl_diag_init(&w);
+	assert_non_null(src = rl_source_open(tu_fmt("sendmail:%s", cf), &e, &w));
+	assert_false(rl_source_changed(src));
+	tu_write("ch-opt", "b.test\n"); /* an optional file appears */
+	assert_true(rl_source_changed(src));
+	rl_source_free(src);
+	assert_non_null(src = rl_source_open(tu_fmt("sendmail:%s", cf), &e, &w));
+	assert_false(rl_source_changed(src));
+	tu_write("ch-lhn", "a.test\nc.test\n");
+	assert_true(rl_source_changed(src));
+	rl_source_free(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_malformed_files),
 		cmocka_unit_test(test_mx_warning_and_spec),
+		cmocka_unit_test(test_changed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
