@@ -3,6 +3,7 @@
 #include "sm_access.h"
 
 #include <db.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "sm_domains.h"
+#include "sm_lines.h"
 
 #define ACCESS_DB_MAX (4ull << 30)
 
@@ -183,9 +185,11 @@ int sm_access_load(const struct sm_access *spec, struct sm_access_map *m,
 
 	memset(m, 0, sizeof *m);
 	if (stat(spec->path, &st) != 0) {
-		if (!spec->optional)
-			snprintf(m->error, sizeof m->error, "%.150s: cannot open", spec->path);
-		return spec->optional ? 0 : -1;
+		if (spec->optional && (errno == ENOENT || errno == ENOTDIR))
+			return 0; /* as for Sendmail: an empty map */
+		snprintf(m->error, sizeof m->error, "%.100s: %s%s", spec->path,
+		         strerror(errno), errno == EACCES ? SM_ACCESS_HINT : "");
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > ACCESS_DB_MAX) {
 		snprintf(m->error, sizeof m->error, "%.150s: not a regular file or"
@@ -196,8 +200,8 @@ int sm_access_load(const struct sm_access *spec, struct sm_access_map *m,
 	    (rc = db->open(db, NULL, spec->path, NULL,
 	                   strcmp(spec->type, "btree") == 0 ? DB_BTREE : DB_HASH,
 	                   DB_RDONLY, 0)) != 0) {
-		snprintf(m->error, sizeof m->error, "%.150s: %s", spec->path,
-		         db_strerror(rc));
+		snprintf(m->error, sizeof m->error, "%.100s: %s%s", spec->path,
+		         db_strerror(rc), rc == EACCES ? SM_ACCESS_HINT : "");
 		if (db)
 			db->close(db, 0);
 		return -1;

@@ -25,7 +25,7 @@ struct sm_access_map {
 	size_t n_tagged, n_plain, cap_tagged, cap_plain;
 	size_t skipped;   /* keys that are no recipient domain */
 	size_t full_relay; /* To:user@domain RELAY (relaytofulladdress) */
-	char error[192];  /* "": read; else lookups answer ERROR */
+	char error[320];  /* "": read; else lookups answer ERROR */
 };
 
 /* Read the map SPEC names (c->access). 0; -1 cannot read (M->error; an

@@ -2,9 +2,11 @@
  * and fileclass() read it. A class filled by a program (F{w}|/prog) or a
  * map or directory (F{w}@LDAP, F{w}key@ldap:...) is refused: relaylock
  * runs no program and asks no directory for a class. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sm_conf.h"
 #include "sm_lines.h"
@@ -56,28 +58,30 @@ static int refuse(struct sm_conf *c, unsigned lineno, struct rl_diag *errors,
 	return -1;
 }
 
+/* Only a file that is not there is skipped for -o: one that relaylock
+ * cannot read may hold domains Sendmail (root) reads. */
+static bool absent(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
 static int read_file(struct sm_conf *c, const char *cls, const char *path,
                      bool optional, const char *fmt, unsigned lineno,
                      struct rl_diag *errors, struct rl_diag *warnings)
 {
-	struct sm_class *k = NULL;
+	struct sm_class *k = sm_conf_get_class(c, cls);
 	int place = sm_place_add(c, path, cls, "file");
 	int rc;
 
-	for (size_t i = 0; i < c->n_classes && place >= 0; i++)
-		if (strcmp(c->classes[i].name, cls) == 0)
-			k = &c->classes[i];
-	if (!k && place >= 0 && c->n_classes < SM_CLASSES_MAX) {
-		k = &c->classes[c->n_classes++];
-		snprintf(k->name, sizeof k->name, "%s", cls);
-	}
-	if (!k) {
+	if (!k || place < 0) {
 		rl_diag_add(errors, c->cf, lineno, "too many classes or files");
 		return -1;
 	}
 	c->places[place].optional = optional;
 	rc = sm_classfile_read(c, k, (uint32_t)place, fmt, errors);
-	if (rc == -1 && optional) {
+	if (rc == -1 && optional && absent(path)) {
 		c->places[place].error[0] = '\0'; /* Sendmail skips it too */
 	} else if (rc == -1) {
 		rl_diag_add(warnings, c->cf, lineno, "F{%s}: %s: %s (until it can"

@@ -32,7 +32,7 @@ struct sm_place {
 	bool optional;          /* F -o: a missing file is no error */
 	size_t words;           /* words read from it */
 	size_t skipped;         /* of them, no domain (networks, [addresses]) */
-	char error[192];        /* "": read; else why not (lookups answer ERROR) */
+	char error[320];        /* "": read; else why not (lookups answer ERROR) */
 };
 
 struct sm_word {

@@ -20,7 +20,8 @@ int sm_read_file(const char *path, size_t max, char **buf, size_t *len,
 
 	*buf = NULL;
 	if (fd < 0) {
-		snprintf(err, err_cap, "%s", strerror(errno));
+		snprintf(err, err_cap, "%s%s", strerror(errno),
+		         errno == EACCES ? SM_ACCESS_HINT : "");
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||

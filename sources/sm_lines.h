@@ -15,7 +15,12 @@ struct sm_lines {
 	char *folded;       /* current folded line, SM_LINE_MAX + 1 */
 };
 
-/* Read PATH, at most MAX octets, a regular file. 0, or -1 with ERR. */
+/* What would let relaylock read a file Sendmail (root) reads. */
+#define SM_ACCESS_HINT "; relaylock's user needs read access (a group such as" \
+	" smmsp, or the file's mode)"
+
+/* Read PATH, at most MAX octets, a regular file. 0, or -1 with ERR (and
+ * SM_ACCESS_HINT when permission was denied). */
 int sm_read_file(const char *path, size_t max, char **buf, size_t *len,
                  char *err, size_t err_cap);
 

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -314,6 +316,50 @@ static void test_unreadable(void **state)
 	assert_true(diag_has(&errors, "no-such.cf: cannot read"));
 }
 
+/* A -o file that exists but cannot be read is no absent file: lookups
+ * answer ERROR and the warning says what would let relaylock read it. Run
+ * in a child as nobody (root reads anything). */
+static void test_unreadable_optional(void **state)
+{
+	char dir[] = "/tmp/relaylock-smtest-XXXXXX", cf[64], secret[64];
+	int status;
+	pid_t pid;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(cf, sizeof cf, "%s/sendmail.cf", dir);
+	snprintf(secret, sizeof secret, "%s/secret", dir);
+	assert_non_null(f = fopen(secret, "w"));
+	fputs("secret.test\n", f);
+	fclose(f);
+	assert_int_equal(chmod(secret, 0), 0);
+	assert_non_null(f = fopen(cf, "w"));
+	fprintf(f, "V10\nCwa.test\nFw-o %s\n", secret);
+	fclose(f);
+	assert_int_equal(chmod(cf, 0644), 0);
+	if ((pid = fork()) == 0) {
+		void *s;
+
+		if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(2);
+		rl_diag_init(&errors);
+		rl_diag_init(&warnings);
+		s = rl_sendmail_load_host(cf, &host, &errors, &warnings);
+		_exit(!s || strcmp(ask(s, "a.test"), "YES") ||
+		      strcmp(ask(s, "secret.test"), "ERROR") ||
+		      !diag_has(&warnings, "needs read access"));
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(secret);
+	unlink(cf);
+	rmdir(dir);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_malformed_files(void **state)
 {
 	char big[3000];
@@ -393,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_class_r),
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_unreadable_optional),
 		cmocka_unit_test(test_malformed_files),
 		cmocka_unit_test(test_mx_warning_and_spec),
 		cmocka_unit_test(test_changed),
