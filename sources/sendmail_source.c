@@ -23,6 +23,7 @@ struct sendmail {
 	bool hosts_only;
 	char cf[SM_PATH_MAX];
 	struct rl_stamps *stamps;   /* every file read, for refreshes */
+	char broken[RL_SRC_WHY_MAX - 32]; /* "": every file could be read */
 };
 
 static void sendmail_free(void *state)
@@ -94,13 +95,16 @@ static const struct sm_access_entry *access_lookup(const struct sendmail *s,
 	return NULL;
 }
 
-/* A class file or the access map that could not be read, or NULL. */
-static const char *broken(const struct sendmail *s)
+/* The first class file or access map that could not be read, for the
+ * ERROR answers: "" when all could. */
+static void find_broken(struct sendmail *s)
 {
-	for (size_t i = 0; i < s->conf.n_places; i++)
+	for (size_t i = 0; i < s->conf.n_places && !s->broken[0]; i++)
 		if (s->conf.places[i].error[0])
-			return s->conf.places[i].error;
-	return s->access.error[0] ? s->access.error : NULL;
+			snprintf(s->broken, sizeof s->broken, "%.200s: %s",
+			         s->conf.places[i].path, s->conf.places[i].error);
+	if (!s->broken[0] && s->access.error[0])
+		snprintf(s->broken, sizeof s->broken, "%s", s->access.error);
 }
 
 static enum rl_src_answer sendmail_match(const void *state, const char *d,
@@ -109,7 +113,6 @@ static enum rl_src_answer sendmail_match(const void *state, const char *d,
 	const struct sendmail *s = state;
 	const struct sm_access_entry *e;
 	const struct sm_dom *m;
-	const char *err;
 	bool tagged;
 
 	if ((m = sm_domset_find(&s->w, d, len))) {
@@ -126,8 +129,8 @@ static enum rl_src_answer sendmail_match(const void *state, const char *d,
 		         e->domain, s->conf.access.path);
 		return RL_SRC_YES;
 	}
-	if ((err = broken(s))) {
-		snprintf(why, cap, "cannot read %s", err);
+	if (s->broken[0]) {
+		snprintf(why, cap, "cannot read %s", s->broken);
 		return RL_SRC_ERROR;
 	}
 	return RL_SRC_NO;
@@ -259,6 +262,7 @@ static void *load(const char *cf, struct sm_host *host, bool probe,
 		sendmail_free(s);
 		return NULL;
 	}
+	find_broken(s);
 	warn_state(s, warnings);
 	return s;
 }
