@@ -206,6 +206,11 @@ static void warn_state(struct sendmail *s, struct rl_diag *warnings)
 		            " Sendmail takes mail for any domain whose MX is this"
 		            " host; those domains cannot be known (list them in"
 		            " relay-domains or local-host-names)");
+	if (s->conf.entire_domain_line)
+		rl_diag_add(warnings, s->cf, s->conf.entire_domain_line,
+		            "relay_entire_domain: Sendmail also relays to every"
+		            " host under its own domain ($=m); relaylock takes"
+		            " that permission for no domain");
 	if (s->access.full_relay)
 		rl_diag_add(warnings, s->cf, s->conf.access.line, "access map: %zu"
 		            " To:user@domain RELAY entries: relaylock hosts domains,"

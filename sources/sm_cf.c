@@ -248,6 +248,9 @@ static void rule_line(struct reader *r, const char *line)
 	/* without either rule (promiscuous_relay) R keeps the default */
 	if (strcmp(lhs, "$+<@$=R>") == 0 || strcmp(lhs, "$+<@$={R}>") == 0)
 		r->c->relay_hosts_only = true;
+	/* relay_entire_domain: a permission, never read as domains, but said */
+	if (strcmp(lhs, "$+<@$*$=m>") == 0)
+		r->c->entire_domain_line = r->lineno;
 }
 
 /* O DontProbeInterfaces=true|false|loopback (setoption(), atobool()). */

@@ -74,6 +74,7 @@ struct sm_conf {
 	bool relay_hosts_only;   /* Rcpt_ok: R$+ < @ $=R > */
 	bool lookup_dot;         /* ruleset D also looks ".parent" up */
 	unsigned mx_relay_line;  /* a bestmx map (relay_based_on_MX), 0 = none */
+	unsigned entire_domain_line; /* relay_entire_domain's rule, 0 = none */
 	int dont_probe;          /* O DontProbeInterfaces: SM_PROBE_* */
 };
 

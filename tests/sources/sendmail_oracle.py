@@ -15,7 +15,10 @@ of that Sendmail to RCPT TO:<u@DOMAIN> from an outside client (127.0.0.2:
 answers from the same sendmail.cf, and the classes the source read must
 equal `sendmail -bt`'s $=w, $=R and $={VirtHost} (less the entries that
 are no domain: [addresses], network prefixes, names ending in a dot, whose
-SMTP answers are checked above).
+SMTP answers are checked above). Two more Sendmails hold relay
+PERMISSIONS (relay_entire_domain, an access Connect: RELAY for the
+client): Sendmail must relay more with them, the source must answer
+exactly as without them.
 """
 import argparse
 import os
@@ -85,6 +88,16 @@ CONFIGS = (('stock', '', 2525),
            ('relay_hosts_only', "FEATURE(`relay_hosts_only')dnl\n", 2535),
            ('no_probe', "define(`confDONT_PROBE_INTERFACES', `true')dnl\n",
             2545))
+
+# Relay permissions: (name, m4, access lines, port, domains they must
+# open). Sendmail relays more with them; the source's answers stay those
+# of the stock configuration.
+PERMISSIONS = (
+    ('relay_entire_domain', "FEATURE(`relay_entire_domain')dnl\n", '', 2555,
+     ('relaylock.test', 'sub.mx.relaylock.test')),
+    ('connect_relay', '', 'Connect:127.0.0.2 RELAY\n', 2565,
+     ('unlisted.test', 'test', 'from.test', 'sub.cw1.test')),
+)
 
 # An interface address whose name only interface probing finds.
 IFACE = ('10.9.9.9', 'iface.relaylock.test ifalias.relaylock.test')
@@ -172,17 +185,42 @@ def source_classes(tool, cf):
     return out, hosts_only
 
 
-def check_config(args, wd, cleanup, name, extra, port):
+def start(wd, cleanup, name, extra, port, maps):
     sm = Sendmail(cleanup, wd, types.SimpleNamespace(port=1),
                   FileSink(os.path.join(wd, name + '.box')),
                   hosted_domains=LOCAL, port=port, open_port=port + 1,
                   hostname=HOSTNAME, open_relay=False, name=name,
-                  extra_mc=MC + extra, maps=MAPS)
+                  extra_mc=MC + extra, maps=maps)
     os.makedirs(sm.dir, exist_ok=True)
     for fname, text in FILES.items():
         with open(os.path.join(sm.dir, fname), 'w') as f:
             f.write(text)
-    sm.start()
+    return sm.start()
+
+
+def compare_classes(args, name, sm):
+    failures = 0
+    bt = bt_classes(sm.binary, sm.cf)
+    mine, hosts_only = source_classes(args.classes, sm.cf)
+    for k in ('w', 'R', 'VirtHost'):
+        want = {w.lower() for w in bt[k] if not no_domain(w)}
+        ok = want == mine[k]
+        failures += not ok
+        if args.verbose or not ok:
+            print('%s class %-8s -bt=%d source=%d %s' % (
+                name, k, len(want), len(mine[k]),
+                'ok' if ok else 'DISAGREE: -bt only %s, source only %s'
+                % (sorted(want - mine[k]), sorted(mine[k] - want))))
+    if hosts_only != (name == 'relay_hosts_only'):
+        print('%s relay_hosts_only read as %s DISAGREE' % (name, hosts_only))
+        failures += 1
+    return failures
+
+
+def check_config(args, wd, cleanup, name, extra, port):
+    """Sendmail's answers and classes against the source's. Returns the
+    failures and the source's answers."""
+    sm = start(wd, cleanup, name, extra, port, MAPS)
     failures = 0
     mta = smtp_answers(port, DOMAINS)
     src, notes = source_answers(args.query, sm.cf, DOMAINS)
@@ -199,21 +237,29 @@ def check_config(args, wd, cleanup, name, extra, port):
         print('%s: Sendmail said YES %d times, NO %d times: the set-up is'
               ' wrong' % (name, answers.count('YES'), answers.count('NO')))
         failures += 1
-    bt = bt_classes(sm.binary, sm.cf)
-    mine, hosts_only = source_classes(args.classes, sm.cf)
-    for k in ('w', 'R', 'VirtHost'):
-        want = {w.lower() for w in bt[k] if not no_domain(w)}
-        ok = want == mine[k]
+    failures += compare_classes(args, name, sm)
+    sm.stop()
+    return failures, mta, src
+
+
+def check_permission(args, wd, cleanup, perm, stock_mta, stock_src):
+    """A relay PERMISSION must open Sendmail to more recipients (WANT) and
+    change none of the source's answers."""
+    name, extra, access, port, want = perm
+    sm = start(wd, cleanup, name, extra, port,
+               dict(MAPS, access=MAPS['access'] + access))
+    mta = smtp_answers(port, DOMAINS)
+    src, _ = source_answers(args.query, sm.cf, DOMAINS)
+    sm.stop()
+    failures = 0
+    for d in DOMAINS:
+        opened = stock_mta[d] == 'NO' and mta[d] == 'YES'
+        ok = src.get(d) == stock_src.get(d) and (d not in want or opened)
         failures += not ok
         if args.verbose or not ok:
-            print('%s class %-8s -bt=%d source=%d %s' % (
-                name, k, len(want), len(mine[k]),
-                'ok' if ok else 'DISAGREE: -bt only %s, source only %s'
-                % (sorted(want - mine[k]), sorted(mine[k] - want))))
-    if hosts_only != (name == 'relay_hosts_only'):
-        print('%s relay_hosts_only read as %s DISAGREE' % (name, hosts_only))
-        failures += 1
-    sm.stop()
+            print('%s %-22s sendmail=%-4s (without it %s) source=%-4s %s'
+                  % (name, d, mta[d], stock_mta[d], src.get(d),
+                     'ok' if ok else 'DISAGREE'))
     return failures
 
 
@@ -238,8 +284,13 @@ def main():
     failures = 0
     with procs.Cleanup() as cleanup:
         for name, extra, port in CONFIGS:
-            failures += check_config(args, wd, cleanup, name, extra, port)
-    total = len(CONFIGS) * (len(DOMAINS) + 5)
+            f, mta, src = check_config(args, wd, cleanup, name, extra, port)
+            failures += f
+            if name == 'stock':
+                stock = (mta, src)
+        for perm in PERMISSIONS:
+            failures += check_permission(args, wd, cleanup, perm, *stock)
+    total = len(CONFIGS) * (len(DOMAINS) + 5) + len(PERMISSIONS) * len(DOMAINS)
     print('SUMMARY sendmail oracle: %d of %d checks agree'
           % (total - failures, total))
     return 1 if failures else 0

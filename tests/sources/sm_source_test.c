@@ -225,6 +225,12 @@ static void test_class_r(void **state)
 	s = load(tu_fmt("%sSRcpt_ok\nR$+ < @ $={R} >\t$@ RELAY\n", cf));
 	expect(s, "rd.test=YES a.b.rd.test=NO");
 	rl_sendmail_ops.free(s);
+	/* relay_entire_domain is a permission: no domain, a warning */
+	s = load("V10\nCmexample.net\nCwa.test\nSRcpt_ok\n"
+	         "R$+ < @ $* $=m >\t$@ RELAY\nR$+ < @ $=w >\t$@ RELAY\n");
+	expect(s, "example.net=NO sub.example.net=NO mx.example.net=YES");
+	assert_true(diag_has(&warnings, "sendmail.cf:5: relay_entire_domain"));
+	rl_sendmail_ops.free(s);
 	/* no Rcpt_ok rule (promiscuous_relay): still the listed domains */
 	s = load(cf);
 	expect(s, "rd.test=YES a.b.rd.test=YES");
