@@ -23,6 +23,7 @@ exactly as without them.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import types
@@ -148,9 +149,9 @@ def bt_classes(binary, cf):
     order = ('w', 'R', 'VirtHost')
     classes, idx = {k: set() for k in order}, -1
     for line in p.stdout.splitlines():
-        if line.startswith('>'):
+        while line.startswith('>'):  # "> > > ": empty answers
             idx += 1
-            line = line[1:]
+            line = line[1:].lstrip(' ')
         if 0 <= idx < len(order) and line.strip():
             classes[order[idx]].add(line.strip())
     if idx != len(order) or not classes['w']:
@@ -263,6 +264,60 @@ def check_permission(args, wd, cleanup, perm, stock_mta, stock_src):
     return failures
 
 
+def debian_stock(args, wd):
+    """Debian 12's stock sendmail.mc (cf/debian/sendmail.mc, as
+    sendmailconfig builds it), its paths moved under WD: the source reads
+    it without an error or a warning, and its classes equal -bt's."""
+    root = sendmail_root()
+    d = os.path.join(wd, 'debian')
+    cfdir = os.path.join(d, 'cf')
+    shutil.copytree(os.path.join(root, 'usr', 'share', 'sendmail', 'cf'),
+                    cfdir)
+    etc = os.path.join(d, 'etc-mail')
+    os.makedirs(os.path.join(etc, 'm4'))
+    for name in ('dialup.m4', 'provider.m4'):
+        open(os.path.join(etc, 'm4', name), 'w').close()
+    for dirpath, _, names in os.walk(cfdir):
+        for n in names:
+            if n.endswith(('.m4', '.mc')):
+                path = os.path.join(dirpath, n)
+                with open(path, errors='replace') as f:
+                    text = f.read()
+                with open(path, 'w') as f:
+                    f.write(text.replace('/usr/share/sendmail/cf/', cfdir + '/')
+                            .replace('/etc/mail/', etc + '/'))
+    p = subprocess.run(['m4', '-D_CF_DIR_=%s/' % cfdir,
+                        os.path.join(cfdir, 'debian', 'sendmail.mc')],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=60)
+    cf = os.path.join(etc, 'sendmail.cf')
+    with open(cf, 'w') as f:
+        f.write(p.stdout.replace('/etc/mail/', etc + '/'))
+    with open(os.path.join(etc, 'local-host-names'), 'w') as f:
+        f.write('localhost\n%s\ndeb-local.test\n' % HOSTNAME)
+    with open(os.path.join(etc, 'access'), 'w') as f:
+        f.write('Connect:localhost RELAY\nConnect:127.0.0.1 RELAY\n'
+                'GreetPause:localhost 0\nTo:deb-relay.test RELAY\n')
+    makemap = os.path.join(root, 'usr', 'libexec', 'sendmail', 'makemap')
+    with open(os.path.join(etc, 'access')) as f:
+        procs.run([makemap, '-C', cf, 'hash', os.path.join(etc, 'access')],
+                  stdin=f)
+    binary = os.path.join(root, 'usr', 'libexec', 'sendmail', 'sendmail')
+    failures = compare_classes(args, 'debian_stock', types.SimpleNamespace(
+        binary=binary, cf=cf))
+    q = subprocess.run([args.classes, cf], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=60)
+    src, _ = source_answers(args.query, cf, ['deb-local.test',
+                                             'x.deb-relay.test'])
+    ok = (q.returncode == 0 and not q.stderr and
+          src == {'deb-local.test': 'YES', 'x.deb-relay.test': 'YES'})
+    if args.verbose or not ok:
+        print('debian_stock source: exit %d, %s, answers %s %s'
+              % (q.returncode, q.stderr.strip() or 'no warning', src,
+                 'ok' if ok else 'DISAGREE'))
+    return failures + (not ok)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--query', required=True)
@@ -290,7 +345,8 @@ def main():
                 stock = (mta, src)
         for perm in PERMISSIONS:
             failures += check_permission(args, wd, cleanup, perm, *stock)
-    total = len(CONFIGS) * (len(DOMAINS) + 5) + len(PERMISSIONS) * len(DOMAINS)
+        failures += debian_stock(args, wd)
+    total = len(CONFIGS) * (len(DOMAINS) + 5) + len(PERMISSIONS) * len(DOMAINS) + 5
     print('SUMMARY sendmail oracle: %d of %d checks agree'
           % (total - failures, total))
     return 1 if failures else 0
