@@ -20,7 +20,7 @@
 #define SM_WORDS_MAX 20000000u        /* words in all classes */
 #define SM_CLASSES_MAX 64             /* classes that feed w, R, {VirtHost} */
 #define SM_MACROS_MAX 512
-#define SM_PLACES_MAX 4096            /* files and cf lines words come from */
+#define SM_PLACES_MAX 1024            /* files and cf lines words come from */
 #define SM_NAME_MAX 64                /* class and macro names */
 #define SM_PATH_MAX 4096
 
