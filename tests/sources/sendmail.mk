@@ -9,7 +9,7 @@ $(SM_CLASSES): $(BUILD)/tests/sources/sm_classes.o $(SOURCES_LIB) $(CORE_LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(SOURCES_LIBS) \
 		$(CORE_LIBS)
 
-ALL_TARGETS += $(SM_CLASSES)
+# Like sources/, not in make all until the daemon links the sources.
 
 SM_UNIT_BINS := $(BUILD)/tests/sources/sm_source_test
 
