@@ -26,8 +26,14 @@ check-sources-sendmail-oracle: $(SRC_QUERY) $(SM_CLASSES) $(SCRATCH)/.made
 	@python3 tests/sources/sendmail_oracle.py --query $(SRC_QUERY) \
 	  --classes $(SM_CLASSES) --scratch $(SCRATCH)/sendmail-oracle
 
+# relaylock itself with hosted_domains_from = "sendmail:CF" in front of
+# that Sendmail: served, refused, file changes, a vanished file.
+.PHONY: check-sources-sendmail-e2e
+check-sources-sendmail-e2e: $(DAEMON) $(SCRATCH)/.made
+	@python3 tests/sources/sendmail_e2e.py --scratch $(SCRATCH)/sendmail-e2e
+
 check-sources-sendmail: check-sources-sendmail-unit check-sources-sendmail-fuzz \
-	check-sources-sendmail-oracle
+	check-sources-sendmail-oracle check-sources-sendmail-e2e
 
 CHECK_TARGETS += check-sources-sendmail
 DEB_PACKAGES  += m4 libwrap0 iproute2 util-linux python3 libdb5.3-dev
