@@ -210,8 +210,10 @@ int sm_access_load(const struct sm_access *spec, struct sm_access_map *m,
 	db->close(db, 0);
 	if (rc == -2)
 		rl_diag_add(errors, spec->path, 0, "out of memory");
-	qsort(m->tagged, m->n_tagged, sizeof *m->tagged, cmp_entry);
-	qsort(m->plain, m->n_plain, sizeof *m->plain, cmp_entry);
+	if (m->n_tagged) /* qsort() wants an array, even of 0 */
+		qsort(m->tagged, m->n_tagged, sizeof *m->tagged, cmp_entry);
+	if (m->n_plain)
+		qsort(m->plain, m->n_plain, sizeof *m->plain, cmp_entry);
 	return rc;
 }
 

@@ -22,15 +22,25 @@ check-sources-sendmail-unit: $(SM_UNIT_BINS) $(SCRATCH)/.made
 # sendmail_mta.py), in a namespace: its SMTP answers and `sendmail -bt`
 # classes against the source's.
 .PHONY: check-sources-sendmail-oracle check-sources-sendmail
-check-sources-sendmail-oracle: $(SRC_QUERY) $(SM_CLASSES) $(SCRATCH)/.made
-	@python3 tests/sources/sendmail_oracle.py --query $(SRC_QUERY) \
+# Sendmail unpacked once, before the tests that use it (they may run in
+# parallel under make -j; the integration tests keep their own copy).
+SM_TEST_ENV = RELAYLOCK=$(abspath $(DAEMON)) \
+	RELAYLOCK_MTA_CACHE=$(SCRATCH)/mta-cache-sources
+
+.PHONY: sources-sendmail-root
+sources-sendmail-root: $(SCRATCH)/.made
+	@$(SM_TEST_ENV) python3 -c 'import sys; sys.path.insert(0, \
+	  "tests/integration"); import sendmail_mta; sendmail_mta.sendmail_root()'
+
+check-sources-sendmail-oracle: $(SRC_QUERY) $(SM_CLASSES) sources-sendmail-root
+	@$(SM_TEST_ENV) python3 tests/sources/sendmail_oracle.py --query $(SRC_QUERY) \
 	  --classes $(SM_CLASSES) --scratch $(SCRATCH)/sendmail-oracle
 
 # relaylock itself with hosted_domains_from = "sendmail:CF" in front of
 # that Sendmail: served, refused, file changes, a vanished file.
 .PHONY: check-sources-sendmail-e2e
-check-sources-sendmail-e2e: $(DAEMON) $(SCRATCH)/.made
-	@python3 tests/sources/sendmail_e2e.py --scratch $(SCRATCH)/sendmail-e2e
+check-sources-sendmail-e2e: $(DAEMON) sources-sendmail-root
+	@$(SM_TEST_ENV) python3 tests/sources/sendmail_e2e.py --scratch $(SCRATCH)/sendmail-e2e
 
 check-sources-sendmail: check-sources-sendmail-unit check-sources-sendmail-fuzz \
 	check-sources-sendmail-oracle check-sources-sendmail-e2e
