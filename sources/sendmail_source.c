@@ -172,12 +172,27 @@ static const struct rl_stamps *sendmail_stamps(const void *state)
 	return ((const struct sendmail *)state)->stamps;
 }
 
+/* Class w, then {VirtHost}, then class R (no ".parent" entries), each in
+ * its sorted order, until FN returns true. */
+static void sendmail_names(const void *state, bool (*fn)(const char *name, void *arg),
+                           void *arg)
+{
+	const struct sendmail *s = state;
+	const struct sm_domset *sets[] = {&s->w, &s->virthost, &s->r};
+
+	for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
+		for (size_t i = 0; i < sets[k]->n; i++)
+			if (sets[k]->d[i].name[0] != '.' && fn(sets[k]->d[i].name, arg))
+				return;
+}
+
 const struct rl_source_ops rl_sendmail_ops = {
 	.kind = "sendmail",
 	.match = sendmail_match,
 	.tables = sendmail_tables,
 	.free = sendmail_free,
 	.stamps = sendmail_stamps,
+	.names = sendmail_names,
 };
 
 /* The cf, every class file (missing ones too: their appearance is a

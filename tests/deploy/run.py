@@ -45,6 +45,7 @@ def deploy(mta, deb, cache, workdir):
         d.configure()
         d.protected('protected ' + mta.name)
         d.logs(since)
+        d.mta_domain_added()
         d.reloads()
         d.crash()
         d.selftest(SELFTEST_OPTS)
