@@ -172,14 +172,34 @@ static const struct rl_stamps *sendmail_stamps(const void *state)
 	return ((const struct sendmail *)state)->stamps;
 }
 
-/* Class w, then {VirtHost}, then class R (no ".parent" entries), each in
- * its sorted order, until FN returns true. */
+/* $j, the host's canonical name, when it is in class w. */
+static const char *canonical_name(const struct sendmail *s, char buf[RL_DOMAIN_MAX + 2])
+{
+	for (size_t i = 0; i < s->conf.n_macros; i++) {
+		const struct sm_macro *m = &s->conf.macros[i];
+		int n;
+
+		if (strcmp(m->name, "j") != 0 || !m->value || strchr(m->value, '$'))
+			continue;
+		n = sm_word_domain(m->value, strlen(m->value), false, buf);
+		if (n > 0 && sm_domset_find(&s->w, buf, (size_t)n))
+			return buf;
+	}
+	return NULL;
+}
+
+/* $j first (the name the host answers to), then class w, {VirtHost} and
+ * class R (no ".parent" entries), each in its sorted order, until FN
+ * returns true. */
 static void sendmail_names(const void *state, bool (*fn)(const char *name, void *arg),
                            void *arg)
 {
 	const struct sendmail *s = state;
 	const struct sm_domset *sets[] = {&s->w, &s->virthost, &s->r};
+	char j[RL_DOMAIN_MAX + 2];
 
+	if (canonical_name(s, j) && fn(j, arg))
+		return;
 	for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
 		for (size_t i = 0; i < sets[k]->n; i++)
 			if (sets[k]->d[i].name[0] != '.' && fn(sets[k]->d[i].name, arg))

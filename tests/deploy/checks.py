@@ -188,7 +188,8 @@ class Deployment:
         self.r.check('relaylock joined the group of the %s files' % name,
                      self.mta.group in self.c.sh('id -nG relaylock').stdout.split(),
                      self.c.sh('id relaylock').stdout)
-        t = self.c.sh('runuser -u relaylock -- relaylock -t -c %s' % CONF, check=False)
+        t = self.c.sh('setpriv --reuid=relaylock --regid=relaylock --init-groups '
+                      'relaylock -t -c %s' % CONF, check=False)  # no PAM session
         self.r.check('relaylock -t as relaylock reads the stock %s, no warning' % name,
                      t.returncode == 0 and not t.stderr.strip()
                      and 'source mta (%s)' % name in t.stdout, t.stdout + t.stderr)
