@@ -1,0 +1,123 @@
+/* metrics.c - the process-wide registry: relaxed atomic counters that the
+ * milter threads add to and the metrics thread copies. */
+#include "metrics.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+/* 5 us .. 1 s: a decision takes microseconds; the tail shows stalls. */
+const uint64_t rl_metrics_bucket_ns[RL_METRICS_BUCKETS] = {
+	5000, 10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 5000000, 25000000, 100000000, 1000000000,
+};
+
+static struct {
+	atomic_uint_fast64_t decisions[RL_MA_COUNT][RL_R_COUNT];
+	atomic_uint_fast64_t buckets[RL_METRICS_BUCKETS + 1];
+	atomic_uint_fast64_t sum_ns;
+	atomic_uint_fast64_t sessions_open;
+	atomic_uint_fast64_t sessions_total;
+	atomic_uint_fast64_t aborts;
+	atomic_uint_fast64_t loads;
+	atomic_uint_fast64_t reload_failures;
+	atomic_uint_fast64_t last_load;
+	atomic_uint_fast64_t domains;
+	atomic_uint_fast64_t networks;
+} reg;
+
+#define ADD(var, n) atomic_fetch_add_explicit(&(var), (n), memory_order_relaxed)
+#define SET(var, n) atomic_store_explicit(&(var), (n), memory_order_relaxed)
+#define GET(var) ((uint64_t)atomic_load_explicit(&(var), memory_order_relaxed))
+
+enum rl_metric_action rl_metric_action_from_name(const char *name)
+{
+	static const char *const names[RL_MA_COUNT] = {
+		"accept", "reject", "tempfail", "would-reject",
+	};
+
+	for (int a = 0; a < RL_MA_COUNT; a++)
+		if (name && strcmp(name, names[a]) == 0)
+			return (enum rl_metric_action)a;
+	return RL_MA_COUNT;
+}
+
+void rl_metrics_decision(enum rl_metric_action action, enum rl_reason reason,
+                         uint64_t duration_ns)
+{
+	size_t b = 0;
+
+	if ((unsigned)action >= RL_MA_COUNT || (unsigned)reason >= RL_R_COUNT)
+		return;
+	ADD(reg.decisions[action][reason], 1);
+	while (b < RL_METRICS_BUCKETS && duration_ns > rl_metrics_bucket_ns[b])
+		b++;
+	ADD(reg.buckets[b], 1);
+	ADD(reg.sum_ns, duration_ns);
+}
+
+void rl_metrics_session_open(void)
+{
+	ADD(reg.sessions_open, 1);
+	ADD(reg.sessions_total, 1);
+}
+
+void rl_metrics_session_close(void)
+{
+	atomic_fetch_sub_explicit(&reg.sessions_open, 1, memory_order_relaxed);
+}
+
+void rl_metrics_session_abort(void)
+{
+	ADD(reg.aborts, 1);
+}
+
+void rl_metrics_policy_loaded(size_t hosted_domains, size_t trusted_networks,
+                              uint64_t unix_seconds)
+{
+	SET(reg.domains, hosted_domains);
+	SET(reg.networks, trusted_networks);
+	SET(reg.last_load, unix_seconds);
+	ADD(reg.loads, 1);
+}
+
+void rl_metrics_reload_failed(void)
+{
+	ADD(reg.reload_failures, 1);
+}
+
+void rl_metrics_snapshot(struct rl_metrics_snapshot *out)
+{
+	memset(out, 0, sizeof *out);
+	for (int a = 0; a < RL_MA_COUNT; a++)
+		for (int r = 0; r < RL_R_COUNT; r++)
+			out->decisions[a][r] = GET(reg.decisions[a][r]);
+	for (size_t b = 0; b <= RL_METRICS_BUCKETS; b++)
+		out->duration_buckets[b] = GET(reg.buckets[b]);
+	out->duration_sum_ns = GET(reg.sum_ns);
+	out->sessions_open = GET(reg.sessions_open);
+	out->sessions_total = GET(reg.sessions_total);
+	out->session_aborts_total = GET(reg.aborts);
+	out->policy_loads_total = GET(reg.loads);
+	out->policy_reload_failures_total = GET(reg.reload_failures);
+	out->policy_last_load_seconds = GET(reg.last_load);
+	out->hosted_domains = GET(reg.domains);
+	out->trusted_networks = GET(reg.networks);
+}
+
+void rl_metrics_reset(void)
+{
+	for (int a = 0; a < RL_MA_COUNT; a++)
+		for (int r = 0; r < RL_R_COUNT; r++)
+			SET(reg.decisions[a][r], 0);
+	for (size_t b = 0; b <= RL_METRICS_BUCKETS; b++)
+		SET(reg.buckets[b], 0);
+	SET(reg.sum_ns, 0);
+	SET(reg.sessions_open, 0);
+	SET(reg.sessions_total, 0);
+	SET(reg.aborts, 0);
+	SET(reg.loads, 0);
+	SET(reg.reload_failures, 0);
+	SET(reg.last_load, 0);
+	SET(reg.domains, 0);
+	SET(reg.networks, 0);
+}
