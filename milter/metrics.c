@@ -5,10 +5,10 @@
 #include <stdatomic.h>
 #include <string.h>
 
-/* 5 us .. 1 s: a decision takes microseconds; the tail shows stalls. */
+/* 1 us .. 1 s: a decision takes a few microseconds; the tail shows stalls. */
 const uint64_t rl_metrics_bucket_ns[RL_METRICS_BUCKETS] = {
-	5000, 10000, 25000, 50000, 100000, 250000, 500000,
-	1000000, 5000000, 25000000, 100000000, 1000000000,
+	1000, 2500, 5000, 10000, 25000, 50000, 100000,
+	500000, 1000000, 10000000, 100000000, 1000000000,
 };
 
 static struct {

@@ -4,7 +4,7 @@
 # probe, the tests and the benchmarks link.
 CORE_SRCS   := milter/address.c milter/domain_set.c milter/net_set.c \
 	milter/policy.c milter/idna.c
-CONFIG_SRCS := milter/config.c milter/config_text.c
+CONFIG_SRCS := milter/config.c milter/config_text.c milter/listen_addr.c
 CORE_LIB    := $(BUILD)/librelaylock.a
 
 # The core maps IDNs with libidn2. Every link line in the tree names the
@@ -16,6 +16,12 @@ CONFUSE_LIBS += $(IDN2_LIBS)
 DEB_PACKAGES += libidn2-dev
 CORE_LIBS   := $(CORE_LIB) $(CONFUSE_LIBS)
 
+# The daemon's /metrics endpoint.
+MHD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS   := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+ALL_CPPFLAGS += $(MHD_CFLAGS)
+DEB_PACKAGES += libmicrohttpd-dev
+
 # Every other .c file in milter/ belongs to the daemon.
 DAEMON_SRCS := $(filter-out $(CORE_SRCS) $(CONFIG_SRCS),$(wildcard milter/*.c))
 DAEMON      := $(BUILD)/relaylock
@@ -25,6 +31,6 @@ $(CORE_LIB): $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(CONFIG_SRCS))
 	$(Q)$(AR) rcs $@ $^
 
 $(DAEMON): $(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRCS)) $(CORE_LIB)
-	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(MILTER_LIBS)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(MILTER_LIBS) $(MHD_LIBS)
 
 ALL_TARGETS += $(CORE_LIB) $(DAEMON)
