@@ -39,6 +39,7 @@ run_make install-files
 		[ ! -e "$f" ] || echo "usr/share/doc/relaylock/examples/${f#conf/}"
 	done
 	for f in conf/fail2ban/*; do echo "usr/share/doc/relaylock/examples/fail2ban/${f#conf/fail2ban/}"; done
+	for f in conf/prometheus/*.yml; do echo "usr/share/doc/relaylock/examples/prometheus/${f#conf/prometheus/}"; done
 } | sort > "$W/expected"
 for must in usr/share/man/man8/relaylock.8 usr/share/man/man8/relaylock-report.8 \
 	usr/share/man/man5/relaylock.conf.5; do
