@@ -24,6 +24,9 @@ RUNSTATEDIR ?= /run
 SOCKET_DIR  ?= /var/spool/postfix/relaylock
 DESTDIR     ?=
 
+# Plain `make` builds the programs, whatever rule a module defines first.
+.DEFAULT_GOAL := all
+
 VERSION := 0.1.0
 BUILD   := build
 

@@ -12,6 +12,7 @@
 
 #include "config_text.h"
 #include "listen_addr.h"
+#include "public_suffix.h"
 
 #define LIST_LINE_MAX 1024
 /* relaylock.conf itself; long lists belong in list files. */
@@ -66,6 +67,7 @@ struct load {
 	const char *path;
 	struct rl_domain_set *hosted;
 	struct rl_net_set *trusted;
+	struct rl_psl *psl; /* read at the first hosted entry */
 	struct rl_policy_params params;
 	struct rl_daemon_settings daemon;
 	struct origin *origins;
@@ -78,7 +80,6 @@ struct load {
 		unsigned line;
 	} pending[16]; /* list files named in the config, read after parsing */
 	size_t n_pending;
-	bool local_mailers_set;
 };
 
 static _Thread_local struct load *current;
@@ -135,6 +136,24 @@ static int add_origin(struct load *ld, const char *file, unsigned line,
 	return 0;
 }
 
+/* Is TEXT, a valid hosted entry, a public suffix? The list is read once
+ * per load, at the first entry; without it the load fails. */
+static bool public_suffix(struct load *ld, const char *file, unsigned line,
+                          const char *text)
+{
+	char entry[RL_DOMAIN_ENTRY_MAX + 1];
+	const char *err;
+
+	if (rl_domain_entry_canonical(text, strlen(text), entry, &err) < 0)
+		return false;
+	if (!ld->psl && !(ld->psl = rl_psl_open())) {
+		rl_diag_add(ld->diag, file, line,
+		            "cannot load the Public Suffix List to check \"%s\"", text);
+		return false;
+	}
+	return rl_psl_is_public_suffix(ld->psl, entry);
+}
+
 static void add_domain(struct load *ld, const char *file, unsigned line,
                        const char *text)
 {
@@ -145,6 +164,10 @@ static void add_domain(struct load *ld, const char *file, unsigned line,
 		rl_diag_add(ld->diag, file, line, "hosted domain \"%s\": %s", text, err);
 	else if (r != 0)
 		rl_diag_add(ld->diag, file, line, "out of memory");
+	else if (public_suffix(ld, file, line, text))
+		rl_diag_add(ld->diag, file, line,
+		            "hosted domain \"%s\": a public suffix: hosting it would "
+		            "relay for every domain under it", text);
 }
 
 static void add_network(struct load *ld, const char *file, unsigned line,
@@ -250,32 +273,20 @@ static int copy_setting(unsigned line, const char *name, const char *value,
 	return 0;
 }
 
+/* local_mailers is obsolete: the decision no longer looks at the MTA's
+ * mailer (relaylock(8), THE MTA'S RESOLUTION). Old files still load; a
+ * malformed name is still an error, never ignored. */
 static int cb_mailer(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	struct rl_policy_params *p;
 	unsigned line = value_line(cfg, value);
 
 	(void)opt;
 	KEEP_VALUE(result, value);
 	if (!current || cfg->line <= 0)
 		return 0;
-	p = &current->params;
-	if (!current->local_mailers_set) {
-		p->n_local_mailers = 0; /* the file's list replaces the default */
-		current->local_mailers_set = true;
-	}
-	if (p->n_local_mailers == RL_MAILERS_MAX) {
-		error_at(line, "local_mailers: more than %d names", RL_MAILERS_MAX);
-		return 0;
-	}
-	if (value[0] == '\0' || strpbrk(value, " \t") ||
-	    copy_setting(line, "local_mailers", value,
-	                 p->local_mailers[p->n_local_mailers], sizeof p->local_mailers[0]) != 0) {
-		if (value[0] == '\0' || strpbrk(value, " \t"))
-			error_at(line, "local_mailers: \"%s\" is not a mailer name", value);
-		return 0;
-	}
-	p->n_local_mailers++;
+	if (value[0] == '\0' || strlen(value) > 31 || !printable_ascii(value) ||
+	    strpbrk(value, " \t"))
+		error_at(line, "local_mailers: \"%s\" is not a mailer name", value);
 	return 0;
 }
 
@@ -489,6 +500,7 @@ static void load_free(struct load *ld)
 {
 	rl_domain_set_free(ld->hosted);
 	rl_net_set_free(ld->trusted);
+	rl_psl_close(ld->psl);
 	free(ld->origins);
 	for (size_t i = 0; i < ld->n_files; i++)
 		free(ld->files[i]);

@@ -128,25 +128,35 @@ static int arena_append(struct rl_domain_set *set, const char *s, size_t len,
 	return 0;
 }
 
-int rl_domain_set_add(struct rl_domain_set *set, const char *text, size_t len,
-                      const char **err)
+int rl_domain_entry_canonical(const char *text, size_t len,
+                              char out[RL_DOMAIN_ENTRY_MAX + 1], const char **err)
 {
-	char key[RL_DOMAIN_MAX + 2];
 	size_t skip = 0;
 	int n;
 
 	*err = NULL;
 	if (len > 1 && text[0] == '.' && text[1] != '[')
 		skip = 1; /* ".example.com": every subdomain */
-	n = rl_domain_canonical(text + skip, len - skip, key + skip);
+	n = rl_domain_canonical(text + skip, len - skip, out + skip);
 	if (n < 0) {
 		*err = n == -2 ? "longer than 255 octets (in A-label form)"
 		               : "not a valid domain name, IDN or address literal";
 		return -1;
 	}
 	if (skip)
-		key[0] = '.';
-	len = (size_t)n + skip;
+		out[0] = '.';
+	return n + (int)skip;
+}
+
+int rl_domain_set_add(struct rl_domain_set *set, const char *text, size_t len,
+                      const char **err)
+{
+	char key[RL_DOMAIN_ENTRY_MAX + 1];
+	int n = rl_domain_entry_canonical(text, len, key, err);
+
+	if (n < 0)
+		return -1;
+	len = (size_t)n;
 
 	/* Keep the load factor at or below 1/2. */
 	if ((set->count + 1) * 2 > set->mask + 1 && grow(set) != 0)
@@ -160,7 +170,7 @@ int rl_domain_set_add(struct rl_domain_set *set, const char *text, size_t len,
 		return -2;
 	slot->hash = hash;
 	set->count++;
-	if (skip)
+	if (key[0] == '.')
 		set->has_parents = true;
 	return 0;
 }
@@ -171,20 +181,32 @@ static bool contains(const struct rl_domain_set *set, const char *key,
 	return find(set, key, len, hash_bytes(key, len))->off1 != 0;
 }
 
-bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
-                         size_t len)
+const char *rl_domain_set_entry(const struct rl_domain_set *set,
+                                const char *domain, size_t len)
 {
 	if (!set || len == 0)
-		return false;
+		return NULL;
 	if (contains(set, domain, len))
-		return true;
+		return domain;
 	if (!set->has_parents || domain[0] == '[')
-		return false;
+		return NULL;
 	/* "a.b.example.com" tries ".b.example.com", then ".example.com", ... */
 	for (size_t i = 1; i < len; i++)
 		if (domain[i] == '.' && contains(set, domain + i, len - i))
-			return true;
-	return false;
+			return domain + i;
+	return NULL;
+}
+
+bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
+                         size_t len)
+{
+	return rl_domain_set_entry(set, domain, len) != NULL;
+}
+
+bool rl_domain_set_has(const struct rl_domain_set *set, const char *key,
+                       size_t len)
+{
+	return set && len > 0 && contains(set, key, len);
 }
 
 bool rl_domain_set_find(const struct rl_domain_set *set,

@@ -10,10 +10,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "address.h"
+
 struct rl_domain_set;
 
 struct rl_domain_set *rl_domain_set_new(void);
 void rl_domain_set_free(struct rl_domain_set *set);
+
+/* An entry's canonical text: ".parent" plus RL_DOMAIN_MAX octets at most. */
+#define RL_DOMAIN_ENTRY_MAX (RL_DOMAIN_MAX + 1)
+
+/* Write the canonical form of a hosted entry (lower case, A-labels, as the
+ * set stores it) NUL-terminated to OUT and return its length, or -1 when
+ * TEXT is malformed (ERR then says why). */
+int rl_domain_entry_canonical(const char *text, size_t len,
+                              char out[RL_DOMAIN_ENTRY_MAX + 1], const char **err);
 
 /* Add "example.com", ".example.com" (subdomains only) or a literal such as
  * "[192.0.2.5]". Returns 0 when added or already present, -1 when TEXT is
@@ -24,6 +35,17 @@ int rl_domain_set_add(struct rl_domain_set *set, const char *text, size_t len,
 /* Does the canonical DOMAIN (see rl_domain_canonical) match? */
 bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
                          size_t len);
+
+/* The entry that matches DOMAIN: DOMAIN itself or its ".parent" tail (a
+ * pointer into DOMAIN, LEN octets long at most), or NULL. */
+const char *rl_domain_set_entry(const struct rl_domain_set *set,
+                                const char *domain, size_t len);
+
+/* Is KEY (canonical, ".parent" form included) itself an entry? An exact
+ * lookup, for callers that walk parent names their own way (the
+ * fixed-string tables of sources/). */
+bool rl_domain_set_has(const struct rl_domain_set *set, const char *key,
+                       size_t len);
 
 /* Call FN on each entry in canonical text (".parent" and "[literal]" forms
  * included), in the order they were added, until FN returns true. Returns

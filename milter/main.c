@@ -13,7 +13,7 @@
 
 #define DEFAULT_CONFIG RELAYLOCK_SYSCONFDIR "/relaylock/relaylock.conf"
 
-enum { OPT_CLIENT = 256, OPT_AUTH, OPT_RESOLVED, OPT_MAILER };
+enum { OPT_CLIENT = 256, OPT_AUTH, OPT_RESOLVED, OPT_MAILER, OPT_EXPLAIN };
 
 static void usage(FILE *f)
 {
@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	        "usage: relaylock [-c FILE] [-p SOCKET] [-u USER] [-P PIDFILE] [-f]\n"
 	        "       relaylock [-c FILE] -t\n"
 	        "       relaylock [-c FILE] -q ADDRESS [--client IP] [--auth USER]\n"
-	        "                 [--resolved ADDR --mailer NAME]\n"
+	        "                 [--resolved ADDR --mailer NAME] [--explain]\n"
 	        "       relaylock -V | -h\n"
 	        "\n"
 	        "  -c FILE     configuration (default %s)\n"
@@ -31,6 +31,7 @@ static void usage(FILE *f)
 	        "  -f          stay in the foreground and log to stderr\n"
 	        "  -t          check the configuration, print a summary, exit\n"
 	        "  -q ADDRESS  decide one recipient offline and print the verdict\n"
+	        "  --explain   with -q: print each step of the decision first\n"
 	        "  -V          print the version\n"
 	        "  -h          print this help\n"
 	        "Exit status: 0 ok (or accept), 1 reject, 2 tempfail, 64 usage,\n"
@@ -64,6 +65,7 @@ int main(int argc, char **argv)
 		{"auth", required_argument, NULL, OPT_AUTH},
 		{"resolved", required_argument, NULL, OPT_RESOLVED},
 		{"mailer", required_argument, NULL, OPT_MAILER},
+		{"explain", no_argument, NULL, OPT_EXPLAIN},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -88,6 +90,7 @@ int main(int argc, char **argv)
 		case OPT_AUTH: q.auth = optarg; break;
 		case OPT_RESOLVED: q.resolved = optarg; break;
 		case OPT_MAILER: q.mailer = optarg; break;
+		case OPT_EXPLAIN: q.explain = true; break;
 		case 'V':
 			printf("relaylock %s\n", RELAYLOCK_VERSION);
 			return 0;
@@ -104,9 +107,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if (!q.rcpt && (q.client || q.auth || q.resolved || q.mailer)) {
-		fprintf(stderr, "relaylock: --client, --auth, --resolved and "
-		                "--mailer go with -q\n");
+	if (!q.rcpt && (q.client || q.auth || q.resolved || q.mailer || q.explain)) {
+		fprintf(stderr, "relaylock: --client, --auth, --resolved, --mailer "
+		                "and --explain go with -q\n");
 		return EX_USAGE;
 	}
 

@@ -3,8 +3,9 @@
 # The core and the loader form a library that the daemon, the self-test
 # probe, the tests and the benchmarks link.
 CORE_SRCS   := milter/address.c milter/domain_set.c milter/net_set.c \
-	milter/policy.c milter/idna.c
-CONFIG_SRCS := milter/config.c milter/config_text.c milter/listen_addr.c
+	milter/policy.c milter/idna.c milter/trace.c
+CONFIG_SRCS := milter/config.c milter/config_text.c milter/public_suffix.c \
+	milter/listen_addr.c
 CORE_LIB    := $(BUILD)/librelaylock.a
 
 # The core maps IDNs with libidn2. Every link line in the tree names the
@@ -14,6 +15,13 @@ IDN2_LIBS   := $(shell $(PKG_CONFIG) --libs libidn2 2>/dev/null || echo -lidn2)
 ALL_CPPFLAGS += $(IDN2_CFLAGS)
 CONFUSE_LIBS += $(IDN2_LIBS)
 DEB_PACKAGES += libidn2-dev
+
+# The loader refuses public suffixes with libpsl and Debian's list.
+PSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpsl 2>/dev/null)
+PSL_LIBS   := $(shell $(PKG_CONFIG) --libs libpsl 2>/dev/null || echo -lpsl)
+ALL_CPPFLAGS += $(PSL_CFLAGS)
+CONFUSE_LIBS += $(PSL_LIBS)
+DEB_PACKAGES += libpsl-dev publicsuffix
 CORE_LIBS   := $(CORE_LIB) $(CONFUSE_LIBS)
 
 # The daemon's /metrics endpoint.

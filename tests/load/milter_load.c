@@ -86,7 +86,9 @@ static void make_mix(const char *h)
 	add_case(a, "victim@outside.example", false);
 	add_case("<victim@[192.0.2.77]>", "victim@[192.0.2.77]", false);
 	snprintf(a, sizeof a, "<user@%s>", h);
-	add_case(a, "user@outside.example", false); /* MTA resolved it outside */
+	add_case(a, "user@outside.example", true); /* the MTA's own forward */
+	snprintf(b, sizeof b, "user%%outside.example@%s", h);
+	add_case(a, b, false); /* routing left in the MTA's resolution */
 }
 
 /* Append one packet (4-byte length, command, data) to OUT. */

@@ -107,6 +107,18 @@ for s in svgs:
 PY
 ok
 
+# forwards stay visible: an accepted hosted mailbox counts under the domain the
+# MTA forwards it to; an old log's mta_resolution refusals are still read
+{
+	echo '2026-12-07T10:00:01Z relaylock[1]: NOQUEUE: action=accept reason=hosted client=192.0.2.7 auth=- from=<a@b.example> rcpt=<fwd@hosted.example> resolved=nobody@outside.example mailer=relay mode=enforce'
+	echo '2026-12-07T10:00:02Z relaylock[1]: NOQUEUE: action=accept reason=hosted client=192.0.2.7 auth=- from=<a@b.example> rcpt=<box@hosted.example> resolved=box mailer=local mode=enforce'
+	echo '2026-11-01T10:00:03Z relaylock[1]: NOQUEUE: action=reject reason=mta_resolution client=192.0.2.8 auth=- from=<a@b.example> rcpt=<fwd@hosted.example> resolved=nobody@outside.example mailer=relay mode=enforce'
+} > "$W/fwd.log"
+"$REPORT" --year 2026 --format json --action accept --domain outside.example "$W/fwd.log" > "$W/fwd.out"
+[ "$(get "$W/fwd.out" 'd["selected"]')" = 1 ] || fail "forward: not counted under its target domain"; ok
+"$REPORT" --year 2026 --format json --reason mta_resolution "$W/fwd.log" > "$W/fwdold.out"
+[ "$(get "$W/fwdold.out" 'd["by_reason"]["mta_resolution"]["selected"]')" = 1 ] || fail "old mta_resolution line not read"; ok
+
 # exit codes: unreadable file 1 (the rest is still reported), usage 64
 set +e
 "$REPORT" --year 2026 --format json "$W/missing.log" "$W/a.log" > "$W/m.out" 2>/dev/null

@@ -69,8 +69,15 @@ static void test_query(void **state)
 		{{.rcpt = "<u@ext.example>", .client = "192.0.2.1"}, 1,
 		 "reject relay_denied 550 5.7.1 Relaying denied (relay_denied)\n"},
 		{{.rcpt = "<u@ext.example>", .auth = "alice"}, 0, "accept authenticated\n"},
-		{{.rcpt = "<u@hosted.example>", .resolved = "u@ext.example", .mailer = "esmtp"},
+		/* The MTA's own forward of a plain hosted mailbox passes; routing
+		 * left in its resolution, or typed by the client, does not. */
+		{{.rcpt = "fwd@hosted.example", .resolved = "nobody@outside.example",
+		  .mailer = "relay"}, 0, "accept hosted\n"},
+		{{.rcpt = "<u@hosted.example>", .resolved = "u%ext.example@hosted.example",
+		  .mailer = "esmtp"},
 		 1, "reject mta_resolution 550 5.7.1 Relaying denied (mta_resolution)\n"},
+		{{.rcpt = "fwd%outside.example@hosted.example", .resolved = "nobody@outside.example",
+		  .mailer = "relay"}, 1, "reject percent_hack 550 5.7.1 Relaying denied (percent_hack)\n"},
 		/* IDN: the U-label entry takes its A-label, in any case. */
 		{{.rcpt = "<u@XN--BCHER-KVA.example>"}, 0, "accept hosted\n"},
 		{{.rcpt = "<u@B\xc3\x9c" "CHER.example>"}, 0, "accept hosted\n"},
@@ -98,10 +105,35 @@ static void test_query(void **state)
 	}
 }
 
+/* --explain prints the steps, then the same verdict line. */
+static void test_explain(void **state)
+{
+	struct rl_query q = {.rcpt = "fwd@hosted.example", .client = "203.0.113.9",
+	                     .resolved = "nobody@outside.example", .mailer = "relay",
+	                     .explain = true};
+	char out[2048];
+
+	(void)state;
+	assert_int_equal(query(&q, out, sizeof out), 0);
+	assert_string_equal(out,
+	        "client 203.0.113.9: not in trusted_networks\n"
+	        "client not authenticated\n"
+	        "recipient fwd@hosted.example: a plain mailbox at hosted.example\n"
+	        "domain hosted.example: hosted_domains entry hosted.example\n"
+	        "resolution: nobody@outside.example via relay: no routing left, "
+	        "the MTA's own routing\n"
+	        "accept hosted\n");
+	q = (struct rl_query){.rcpt = "u@ext.example", .client = "10.1.1.1", .explain = true};
+	assert_int_equal(query(&q, out, sizeof out), 0);
+	assert_string_equal(out, "client 10.1.1.1: inside trusted_networks 10.0.0.0/8\n"
+	                         "accept trusted_network\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_explain),
 	};
 
 	return cmocka_run_group_tests_name("query", tests, setup, teardown);

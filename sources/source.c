@@ -1,0 +1,75 @@
+/* source.c - open a source by its name in relaylock.conf, ask it. */
+#include "source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source_impl.h"
+
+struct rl_source {
+	const struct rl_source_ops *ops;
+	void *state;
+};
+
+struct rl_source *rl_source_open(const char *spec, struct rl_diag *errors,
+                                 struct rl_diag *warnings)
+{
+	struct rl_source *src;
+	const char *dir = NULL;
+	void *state;
+
+	if (strcmp(spec, "postfix") == 0)
+		dir = "/etc/postfix";
+	else if (strncmp(spec, "postfix:", 8) == 0 && spec[8] == '/')
+		dir = spec + 8;
+	if (!dir) {
+		rl_diag_add(errors, spec, 0, "unknown source (\"postfix\" or"
+		            " \"postfix:/config/dir\")");
+		return NULL;
+	}
+	if (!(state = rl_postfix_load(dir, errors, warnings)))
+		return NULL;
+	if (!(src = malloc(sizeof *src))) {
+		rl_postfix_ops.free(state);
+		rl_diag_add(errors, spec, 0, "out of memory");
+		return NULL;
+	}
+	src->ops = &rl_postfix_ops;
+	src->state = state;
+	return src;
+}
+
+void rl_source_free(struct rl_source *src)
+{
+	if (!src)
+		return;
+	src->ops->free(src->state);
+	free(src);
+}
+
+enum rl_src_answer rl_source_match(const struct rl_source *src,
+                                   const char *domain, char *why,
+                                   size_t why_cap)
+{
+	size_t len = strnlen(domain, 256);
+	char text[RL_SRC_WHY_MAX];
+	enum rl_src_answer a;
+
+	if (why && why_cap)
+		why[0] = '\0';
+	if (len == 0 || len > 255)
+		return RL_SRC_NO;
+	text[0] = '\0';
+	a = src->ops->match(src->state, domain, len, text, sizeof text);
+	if (why && why_cap && a != RL_SRC_NO)
+		snprintf(why, why_cap, "%s: %s", src->ops->kind, text);
+	return a;
+}
+
+void rl_source_tables(const struct rl_source *src,
+                      void (*fn)(const struct rl_source_table *t, void *arg),
+                      void *arg)
+{
+	src->ops->tables(src->state, fn, arg);
+}
