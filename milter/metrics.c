@@ -29,16 +29,12 @@ static struct {
 #define SET(var, n) atomic_store_explicit(&(var), (n), memory_order_relaxed)
 #define GET(var) ((uint64_t)atomic_load_explicit(&(var), memory_order_relaxed))
 
-enum rl_metric_action rl_metric_action_from_name(const char *name)
+enum rl_metric_action rl_metric_action_of(enum rl_verdict verdict, enum rl_verdict action)
 {
-	static const char *const names[RL_MA_COUNT] = {
-		"accept", "reject", "tempfail", "would-reject",
-	};
-
-	for (int a = 0; a < RL_MA_COUNT; a++)
-		if (name && strcmp(name, names[a]) == 0)
-			return (enum rl_metric_action)a;
-	return RL_MA_COUNT;
+	if (verdict == RL_REJECT && action == RL_ACCEPT)
+		return RL_MA_WOULD_REJECT;
+	return action == RL_ACCEPT ? RL_MA_ACCEPT
+	       : action == RL_REJECT ? RL_MA_REJECT : RL_MA_TEMPFAIL;
 }
 
 void rl_metrics_decision(enum rl_metric_action action, enum rl_reason reason,

@@ -40,9 +40,9 @@ struct rl_metrics_snapshot {
 
 extern const uint64_t rl_metrics_bucket_ns[RL_METRICS_BUCKETS];
 
-/* The action name of the log line ("would-reject"...) to its index;
- * RL_MA_COUNT when unknown. */
-enum rl_metric_action rl_metric_action_from_name(const char *name);
+/* The action of a decision: its answer, or would-reject for a refusal
+ * that monitor mode accepts. */
+enum rl_metric_action rl_metric_action_of(enum rl_verdict verdict, enum rl_verdict action);
 
 /* Recording: lock-free, from any thread. */
 void rl_metrics_decision(enum rl_metric_action action, enum rl_reason reason,

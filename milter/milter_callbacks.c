@@ -87,7 +87,7 @@ static void log_decision(SMFICTX *ctx, const struct conn *c,
 {
 	const char *action = action_name(d);
 
-	rl_metrics_decision(rl_metric_action_from_name(action), d->reason,
+	rl_metrics_decision(rl_metric_action_of(d->verdict, d->action), d->reason,
 	                    now_ns() - started);
 	/* Rejects and tempfails are always logged; accepts at accept_log_level. */
 	if (d->verdict == RL_ACCEPT && cfg->daemon.accept_log_level > cfg->daemon.log_level)

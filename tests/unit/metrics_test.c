@@ -103,8 +103,11 @@ static void test_decisions_counted(void **state)
 	assert_true(value_of(text, "relaylock_decisions_total{action=\"accept\","
 	                           "reason=\"hosted\"}") == 0);
 	assert_true(value_of(text, "relaylock_decision_duration_seconds_count") == 4);
-	assert_int_equal(rl_metric_action_from_name("would-reject"), RL_MA_WOULD_REJECT);
-	assert_int_equal(rl_metric_action_from_name("nonsense"), RL_MA_COUNT);
+	/* Same names as the log line's action. */
+	assert_int_equal(rl_metric_action_of(RL_REJECT, RL_ACCEPT), RL_MA_WOULD_REJECT);
+	assert_int_equal(rl_metric_action_of(RL_REJECT, RL_REJECT), RL_MA_REJECT);
+	assert_int_equal(rl_metric_action_of(RL_ACCEPT, RL_ACCEPT), RL_MA_ACCEPT);
+	assert_int_equal(rl_metric_action_of(RL_TEMPFAIL, RL_TEMPFAIL), RL_MA_TEMPFAIL);
 	free(text);
 }
 
