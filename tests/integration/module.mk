@@ -93,6 +93,6 @@ measure-limits:
 .PHONY: check-integration-metrics
 check-integration-metrics: $(DAEMON)
 	@echo "== integration: /metrics against the decision log (Postfix)"
-	@RELAYLOCK=$(abspath $(DAEMON)) RELAYLOCK_IT_WORKDIR=$(SCRATCH)/it-metrics \
+	@RELAYLOCK=$(abspath $(DAEMON)) RELAYLOCK_IT_WORKDIR=$(SCRATCH)/itm \
 	  RELAYLOCK_MTA_CACHE=$(SCRATCH)/mta-cache python3 tests/integration/metrics_run.py
 CHECK_TARGETS += check-integration-metrics
