@@ -27,6 +27,8 @@
 #include "milter_callbacks.h"
 #include "notify.h"
 #include "policy_holder.h"
+#include "reload.h"
+#include "source_set.h"
 
 struct run {
 	struct rl_daemon_settings s;   /* config, overridden by the command line */
@@ -34,6 +36,7 @@ struct run {
 	bool foreground;
 	int ready_fd;                  /* daemon mode: tells the parent we run */
 	struct rl_holder *holder;
+	struct rl_reloader reloader;
 	bool pid_written;
 	const char *socket_path;       /* a unix socket we created, else NULL */
 	bool reload_started;
@@ -250,51 +253,6 @@ static int drop_privileges(const struct run *r, const struct passwd *pw)
 	return 0;
 }
 
-/* SIGUSR1: build the new config aside; keep the old one on any error. */
-static void *reload_thread(void *arg)
-{
-	struct run *r = arg;
-	sigset_t set;
-	int sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	for (;;) {
-		struct rl_diag *diag;
-		struct rl_config *config;
-
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		diag = malloc(sizeof *diag);
-		if (!diag) {
-			rl_metrics_reload_failed();
-			rl_log_always(LOG_ERR, "reload: out of memory; keeping the current policy");
-			continue;
-		}
-		rl_diag_init(diag);
-		config = rl_config_load(r->config_path, diag);
-		if (!config) {
-			rl_metrics_reload_failed();
-			for (size_t i = 0; i < diag->n; i++)
-				rl_log_always(LOG_ERR, "reload: %s", diag->msg[i]);
-			rl_log_always(LOG_ERR, "reload of %s failed; keeping the current policy",
-			              r->config_path);
-		} else {
-			rl_log_set_threshold(config->daemon.log_level);
-			rl_log_always(LOG_NOTICE, "reloaded %s: %zu hosted domains, %zu "
-			              "trusted networks, mode %s", r->config_path,
-			              config->n_domains, config->n_networks,
-			              rl_policy_params(config->policy)->mode == RL_MODE_MONITOR
-			                      ? "monitor" : "enforce");
-			rl_metrics_policy_loaded(config->n_domains, config->n_networks,
-			                         (uint64_t)time(NULL));
-			rl_holder_swap(r->holder, config);
-		}
-		free(diag);
-	}
-	return NULL;
-}
-
 /* Fork into the background; the parent waits until the child is serving
  * (or failed) and exits with its status. */
 static int daemonize(struct run *r)
@@ -403,7 +361,16 @@ static int start(struct run *r)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&tid, NULL, reload_thread, r) != 0) {
+	r->reloader.holder = r->holder;
+	{
+		const struct rl_config *c = rl_holder_acquire(r->holder);
+
+		rl_sources_failing(c, r->reloader.failing, sizeof r->reloader.failing);
+		rl_holder_release(r->holder, c);
+	}
+	snprintf(r->reloader.config_path, sizeof r->reloader.config_path, "%s",
+	         r->config_path);
+	if (pthread_create(&tid, NULL, rl_reload_thread, &r->reloader) != 0) {
 		startup_error(r, "cannot start the reload thread");
 		return EX_OSERR;
 	}

@@ -8,8 +8,10 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "load.h"
 #include "log.h"
 #include "query.h"
+#include "source_set.h"
 
 #define DEFAULT_CONFIG RELAYLOCK_SYSCONFDIR "/relaylock/relaylock.conf"
 
@@ -39,21 +41,30 @@ static void usage(FILE *f)
 	        DEFAULT_CONFIG);
 }
 
+static void report_diag(int level, const char *prefix, const struct rl_diag *diag)
+{
+	for (size_t i = 0; i < diag->n; i++)
+		rl_report(level, "%s%s", prefix, diag->msg[i]);
+	if (diag->dropped)
+		rl_report(level, "%s%zu more not shown", prefix, diag->dropped);
+}
+
+/* Errors exit 78; warnings (a source that cannot be read now) are shown
+ * and the load goes on. */
 static struct rl_config *load_or_report(const char *path)
 {
-	struct rl_diag *diag = malloc(sizeof *diag);
+	struct rl_diag *diag = malloc(2 * sizeof *diag);
 	struct rl_config *config;
 
 	if (!diag) {
 		rl_report(LOG_ERR, "out of memory");
 		return NULL;
 	}
-	rl_diag_init(diag);
-	config = rl_config_load(path, diag);
-	for (size_t i = 0; i < diag->n; i++)
-		rl_report(LOG_ERR, "%s", diag->msg[i]);
-	if (diag->dropped)
-		rl_report(LOG_ERR, "%zu more errors not shown", diag->dropped);
+	rl_diag_init(&diag[0]);
+	rl_diag_init(&diag[1]);
+	config = rl_load(path, NULL, &diag[0], &diag[1]);
+	report_diag(LOG_ERR, "", &diag[0]);
+	report_diag(LOG_WARNING, "warning: ", &diag[1]);
 	free(diag);
 	return config;
 }
@@ -122,6 +133,7 @@ int main(int argc, char **argv)
 		       config->n_networks,
 		       rl_policy_params(config->policy)->mode == RL_MODE_MONITOR
 		               ? "monitor" : "enforce");
+		rl_sources_print(config, stdout);
 		rl_config_free(config);
 		return 0;
 	}

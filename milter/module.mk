@@ -38,7 +38,12 @@ $(CORE_LIB): $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(CONFIG_SRCS))
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(DAEMON): $(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRCS)) $(CORE_LIB)
-	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(MILTER_LIBS) $(MHD_LIBS)
+# The daemon opens the sources of hosted_domains_from with sources/
+# (sources/module.mk, included after this file: hence the literal name).
+$(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRCS)): ALL_CPPFLAGS += -Isources
+$(DAEMON): $(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRCS)) $(CORE_LIB) \
+		$(BUILD)/librelaylock-sources.a
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) \
+		$(SOURCES_LIBS) $(CORE_LIBS) $(MILTER_LIBS) $(MHD_LIBS)
 
 ALL_TARGETS += $(CORE_LIB) $(DAEMON)

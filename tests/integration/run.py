@@ -38,7 +38,8 @@ from procs import (REPO, Cleanup, in_private_namespace,  # noqa: E402
 from sendmail_mta import sendmail_root  # noqa: E402
 from suites import (controls, decision_log, hosted, lifecycle,  # noqa: E402
                     mta_setup, permissions, reload, routing,
-                    routing_postfix, routing_sendmail, sink_audit, tricks)
+                    routing_postfix, routing_sendmail, sink_audit, sources,
+                    tricks)
 from suites.common import HOSTNAME, Context, Results  # noqa: E402
 
 BOTH = ('postfix', 'sendmail')
@@ -96,10 +97,30 @@ def routing_summary(s):
                st['seconds']))
 
 
+SOURCES_STEPS = [
+    (sources.serves_postfix_domains, ('postfix',), FULL),
+    (sources.check_command, ('postfix',), FULL),
+    (sources.picks_up_changes, ('postfix',), FULL),
+    (sources.vanished_table_keeps_last_good, ('postfix',), FULL),
+    (sources.never_read_waits, ('postfix',), FULL),
+]
+
+
+def sources_setup(s):
+    if s.kind == 'postfix' and not s.baseline:
+        sources.start(s)
+
+
+def sources_summary(s):
+    return 'SUMMARY %s: hosted domains from the MTA, %.1f s' % (
+        s.name, s.stats['seconds'])
+
+
 # name -> (suffix of its check names, setup, steps, summary line)
 RUNS = {
     'main': ('', mta_setup.start, MAIN_STEPS, main_summary),
     'routing': ('-routing', routing_setup, ROUTING_STEPS, routing_summary),
+    'sources': ('-sources', sources_setup, SOURCES_STEPS, sources_summary),
 }
 
 

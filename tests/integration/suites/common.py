@@ -85,7 +85,7 @@ REASONS = {'hosted', 'trusted_network', 'authenticated', 'postmaster',
            'relay_denied', 'percent_hack', 'bang_path', 'source_route',
            'quoted_route', 'multi_at', 'backslash_escape', 'domain_literal',
            'unqualified', 'syntax', 'too_long', 'mta_resolution',
-           'internal_error'}
+           'internal_error', 'source_unavailable'}
 ALLOW_REASONS = {'hosted', 'trusted_network', 'authenticated', 'postmaster'}
 
 
