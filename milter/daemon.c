@@ -24,6 +24,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "metrics_sources.h"
 #include "milter_callbacks.h"
 #include "notify.h"
 #include "policy_holder.h"
@@ -401,7 +402,7 @@ int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
 		rl_config_free(config);
 		return EX_OSERR;
 	}
-	rl_metrics_policy_loaded(config->n_domains, config->n_networks, (uint64_t)time(NULL));
+	rl_metrics_config_in_force(config);
 	r.holder = rl_holder_new(config);
 	if (!r.holder) {
 		rl_config_free(config);

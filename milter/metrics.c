@@ -2,7 +2,9 @@
  * milter threads add to and the metrics thread copies. */
 #include "metrics.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 /* 1 us .. 1 s: a decision takes a few microseconds; the tail shows stalls. */
@@ -24,6 +26,11 @@ static struct {
 	atomic_uint_fast64_t domains;
 	atomic_uint_fast64_t networks;
 } reg;
+
+/* Written at loads, read by scrapes: never touched by a decision. */
+static pthread_mutex_t sources_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct rl_metrics_source sources[RL_METRICS_SOURCES];
+static size_t n_sources;
 
 #define ADD(var, n) atomic_fetch_add_explicit(&(var), (n), memory_order_relaxed)
 #define SET(var, n) atomic_store_explicit(&(var), (n), memory_order_relaxed)
@@ -81,6 +88,33 @@ void rl_metrics_reload_failed(void)
 	ADD(reg.reload_failures, 1);
 }
 
+void rl_metrics_sources(const char *const *names, const bool *up, size_t n,
+                        uint64_t now)
+{
+	struct rl_metrics_source next[RL_METRICS_SOURCES];
+
+	if (n > RL_METRICS_SOURCES)
+		n = RL_METRICS_SOURCES;
+	pthread_mutex_lock(&sources_mu);
+	for (size_t i = 0; i < n; i++) {
+		struct rl_metrics_source *s = &next[i];
+
+		memset(s, 0, sizeof *s);
+		snprintf(s->name, sizeof s->name, "%s", names[i]);
+		for (size_t j = 0; j < n_sources; j++)
+			if (strcmp(sources[j].name, s->name) == 0)
+				*s = sources[j];
+		s->up = up[i];
+		if (up[i])
+			s->last_good_seconds = now;
+		else
+			s->read_failures_total++;
+	}
+	memcpy(sources, next, n * sizeof next[0]);
+	n_sources = n;
+	pthread_mutex_unlock(&sources_mu);
+}
+
 void rl_metrics_snapshot(struct rl_metrics_snapshot *out)
 {
 	memset(out, 0, sizeof *out);
@@ -98,6 +132,10 @@ void rl_metrics_snapshot(struct rl_metrics_snapshot *out)
 	out->policy_last_load_seconds = GET(reg.last_load);
 	out->hosted_domains = GET(reg.domains);
 	out->trusted_networks = GET(reg.networks);
+	pthread_mutex_lock(&sources_mu);
+	memcpy(out->sources, sources, n_sources * sizeof sources[0]);
+	out->n_sources = n_sources;
+	pthread_mutex_unlock(&sources_mu);
 }
 
 void rl_metrics_reset(void)
@@ -116,4 +154,7 @@ void rl_metrics_reset(void)
 	SET(reg.last_load, 0);
 	SET(reg.domains, 0);
 	SET(reg.networks, 0);
+	pthread_mutex_lock(&sources_mu);
+	n_sources = 0;
+	pthread_mutex_unlock(&sources_mu);
 }

@@ -8,6 +8,7 @@
 #ifndef RELAYLOCK_METRICS_H
 #define RELAYLOCK_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,18 @@ enum rl_metric_action {
 	RL_MA_TEMPFAIL,
 	RL_MA_WOULD_REJECT, /* monitor mode: logged as would-reject, accepted */
 	RL_MA_COUNT
+};
+
+/* Sources of hosted domains (hosted_domains_from): as many as a config
+ * may name; their names come from relaylock.conf, never from a client. */
+#define RL_METRICS_SOURCES RL_SOURCES_MAX
+#define RL_METRICS_SOURCE_NAME 128
+
+struct rl_metrics_source {
+	char name[RL_METRICS_SOURCE_NAME];
+	uint64_t up;                  /* 1: read now; 0: last good copy or none */
+	uint64_t last_good_seconds;   /* Unix time of the last good read, 0: never */
+	uint64_t read_failures_total; /* loads at which it could not be read */
 };
 
 /* Upper bounds of the decision-time buckets, in nanoseconds; +Inf follows. */
@@ -36,6 +49,8 @@ struct rl_metrics_snapshot {
 	uint64_t policy_last_load_seconds; /* Unix time of the last good load */
 	uint64_t hosted_domains;
 	uint64_t trusted_networks;
+	struct rl_metrics_source sources[RL_METRICS_SOURCES];
+	size_t n_sources;
 };
 
 extern const uint64_t rl_metrics_bucket_ns[RL_METRICS_BUCKETS];
@@ -53,6 +68,11 @@ void rl_metrics_session_abort(void);
 void rl_metrics_policy_loaded(size_t hosted_domains, size_t trusted_networks,
                               uint64_t unix_seconds);
 void rl_metrics_reload_failed(void);
+/* The sources of the config now in force: N names, each read (UP) or not,
+ * at NOW. A source keeps its history while its name stays. Called by the
+ * loading thread only; takes the sources' own lock, no milter thread's. */
+void rl_metrics_sources(const char *const *names, const bool *up, size_t n,
+                        uint64_t now);
 
 /* Copy every value; consistent per value, not across values. */
 void rl_metrics_snapshot(struct rl_metrics_snapshot *out);

@@ -107,6 +107,36 @@ static void duration(struct out *o, const struct rl_metrics_snapshot *s)
 	put(o, "\n%s_count %" PRIu64 "\n", name, cumulative);
 }
 
+/* One family with a sample per source; VALUE picks the field. */
+static void per_source(struct out *o, const struct rl_metrics_snapshot *s,
+                       const char *name, const char *type, const char *help,
+                       uint64_t (*value)(const struct rl_metrics_source *))
+{
+	char label[RL_METRICS_SOURCE_NAME * 2];
+
+	family(o, name, type, help);
+	for (size_t i = 0; i < s->n_sources; i++) {
+		rl_metrics_escape(label, sizeof label, s->sources[i].name);
+		put(o, PREFIX "%s{source=\"%s\"} %" PRIu64 "\n", name, label,
+		    value(&s->sources[i]));
+	}
+}
+
+static uint64_t v_up(const struct rl_metrics_source *x) { return x->up; }
+static uint64_t v_good(const struct rl_metrics_source *x) { return x->last_good_seconds; }
+static uint64_t v_fail(const struct rl_metrics_source *x) { return x->read_failures_total; }
+
+static void sources(struct out *o, const struct rl_metrics_snapshot *s)
+{
+	per_source(o, s, "source_up", "gauge",
+	           "1 when the source was read at the last load, 0 when it serves "
+	           "its last good copy or cannot answer.", v_up);
+	per_source(o, s, "source_last_good_read_timestamp_seconds", "gauge",
+	           "Unix time of the source's last good read, 0 for never.", v_good);
+	per_source(o, s, "source_read_failures_total", "counter",
+	           "Loads at which the source could not be read.", v_fail);
+}
+
 size_t rl_metrics_format(char *buf, size_t size, const struct rl_metrics_snapshot *s,
                          const char *version)
 {
@@ -132,6 +162,7 @@ size_t rl_metrics_format(char *buf, size_t size, const struct rl_metrics_snapsho
 	       s->hosted_domains);
 	scalar(&o, "trusted_networks", "gauge", "Trusted network entries in force.",
 	       s->trusted_networks);
+	sources(&o, s);
 	family(&o, "build_info", "gauge", "Always 1; the version as a label.");
 	rl_metrics_escape(v, sizeof v, version);
 	put(&o, PREFIX "build_info{version=\"%s\"} 1\n", v);

@@ -10,6 +10,7 @@
 #include "load.h"
 #include "log.h"
 #include "metrics.h"
+#include "metrics_sources.h"
 #include "source_set.h"
 
 static void log_diag(int level, const char *what, const struct rl_diag *diag)
@@ -64,7 +65,7 @@ static void reload(struct rl_reloader *r, bool automatic)
 	              config->n_sources,
 	              rl_policy_params(config->policy)->mode == RL_MODE_MONITOR
 	                      ? "monitor" : "enforce");
-	rl_metrics_policy_loaded(config->n_domains, config->n_networks, (uint64_t)time(NULL));
+	rl_metrics_config_in_force(config);
 	rl_holder_swap(r->holder, config);
 	free(diag);
 }

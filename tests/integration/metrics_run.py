@@ -19,6 +19,7 @@ STEPS = [
     (metrics.sessions, ('postfix',), run.FULL),
     (metrics.tempfails, ('postfix',), run.FULL),
     (metrics.reloads, ('postfix',), run.FULL),
+    (metrics.sources, ('postfix',), run.FULL),
     (metrics.load, ('postfix',), run.FULL),
 ]
 

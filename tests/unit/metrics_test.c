@@ -136,6 +136,30 @@ static void test_sessions_and_policy(void **state)
 	free(text);
 }
 
+/* A source keeps its history while its name stays; names are escaped. */
+static void test_sources(void **state)
+{
+	const char *names1[] = {"postfix", "postfix:/etc/postfix-\"out\""};
+	const char *names2[] = {"postfix:/etc/postfix-\"out\"", "sendmail"};
+	const bool up1[] = {true, false}, up2[] = {false, true};
+	const char *out = "relaylock_source_up{source=\"postfix:/etc/postfix-\\\"out\\\"\"}";
+	char *text;
+
+	(void)state;
+	rl_metrics_reset();
+	rl_metrics_sources(names1, up1, 2, 1000);
+	rl_metrics_sources(names2, up2, 2, 2000);
+	text = format_now("x");
+	assert_null(strstr(text, "source=\"postfix\""));   /* gone from the config */
+	assert_true(value_of(text, out) == 0);
+	assert_true(value_of(text, "relaylock_source_read_failures_total{source=\"postfix:/etc/postfix-\\\"out\\\"\"}") == 2);
+	assert_true(value_of(text, "relaylock_source_last_good_read_timestamp_seconds{source=\"postfix:/etc/postfix-\\\"out\\\"\"}") == 0);
+	assert_true(value_of(text, "relaylock_source_up{source=\"sendmail\"}") == 1);
+	assert_true(value_of(text, "relaylock_source_last_good_read_timestamp_seconds{source=\"sendmail\"}") == 2000);
+	assert_true(value_of(text, "relaylock_source_read_failures_total{source=\"sendmail\"}") == 0);
+	free(text);
+}
+
 /* Buckets in increasing order, cumulative, +Inf == _count, then _sum. */
 static void test_histogram(void **state)
 {
@@ -209,6 +233,12 @@ static void test_one_family_one_block(void **state)
 	(void)state;
 	rl_metrics_reset();
 	rl_metrics_decision(RL_MA_ACCEPT, RL_R_HOSTED, 10);
+	{
+		const char *names[] = {"postfix", "postfix:/etc/postfix-out"};
+		const bool up[] = {true, false};
+
+		rl_metrics_sources(names, up, 2, 1000);
+	}
 	text = format_now("0.1.0");
 	assert_true(text[strlen(text) - 1] == '\n');
 	copy = strdup(text);
@@ -237,7 +267,7 @@ static void test_one_family_one_block(void **state)
 		assert_true(n_series < 512);
 		snprintf(series[n_series++], sizeof series[0], "%s", line);
 	}
-	assert_int_equal(n_seen, 11);
+	assert_int_equal(n_seen, 14);
 	free(copy);
 	free(text);
 }
@@ -268,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_build_info_escaped),
 		cmocka_unit_test(test_decisions_counted),
 		cmocka_unit_test(test_sessions_and_policy),
+		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_one_family_one_block),
 		cmocka_unit_test(test_short_buffer),

@@ -14,6 +14,7 @@ $(BUILD)/tests/unit/query_test: $(BUILD)/tests/unit/query_test.o \
 $(BUILD)/tests/unit/decision_log_test: $(BUILD)/milter/decision_log.o
 $(BUILD)/tests/unit/policy_holder_test: $(BUILD)/milter/policy_holder.o
 $(BUILD)/tests/unit/metrics_test: $(BUILD)/milter/metrics.o $(BUILD)/milter/metrics_format.o
+$(BUILD)/tests/unit/metrics_test: UNIT_LIBS += -pthread
 $(BUILD)/tests/unit/client_ip_test: $(BUILD)/milter/milter_callbacks.o \
 	$(BUILD)/milter/log.o $(BUILD)/milter/decision_log.o \
 	$(BUILD)/milter/policy_holder.o $(BUILD)/milter/metrics.o

@@ -32,7 +32,8 @@ FAMILIES = (
     'relaylock_policy_reload_failures_total',
     'relaylock_policy_last_load_timestamp_seconds',
     'relaylock_hosted_domains', 'relaylock_trusted_networks',
-    'relaylock_build_info')
+    'relaylock_source_up', 'relaylock_source_last_good_read_timestamp_seconds',
+    'relaylock_source_read_failures_total', 'relaylock_build_info')
 
 
 def start(s):
@@ -302,6 +303,47 @@ def reloads(s):
             and bad.get('relaylock_policy_loads_total') == 2
             and bad.get('relaylock_hosted_domains') == 3,
             'good %s, broken %s' % (policy_view(good), policy_view(bad)))
+
+
+def fake_postfix(s, name, extra=''):
+    """A Postfix configuration directory for hosted_domains_from."""
+    d = os.path.join(s.workdir, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, 'main.cf'), 'w') as f:
+        f.write('myhostname = mx.%s\nmydomain = %s\nmydestination = %s\n%s'
+                % (HOSTED, HOSTED, HOSTED, extra))
+    with open(os.path.join(d, 'master.cf'), 'w') as f:
+        f.write('smtp inet n - n - - smtpd\n')
+    return 'postfix:' + d
+
+
+def sources(s):
+    """hosted_domains_from: a source read is up; one whose table cannot be
+    read is down, counts a failure, and has never had a good read."""
+    rl = s.relaylock
+    good = fake_postfix(s, 'pf-good')
+    bad = fake_postfix(s, 'pf-bad', 'relay_domains = hash:%s/pf-bad/relay\n'
+                       % s.workdir)
+    rl.write_config(raw=rl.config_text() + 'hosted_domains_from = { "%s", "%s" }\n'
+                    % (good, bad))
+    rl.reload()
+    ok = settled(lambda m: 'relaylock_source_up{source="%s"}' % good in m)
+    m = scrape(s, 'with two sources')
+    rl.write_config(hosted=(HOSTED,))
+    rl.reload()
+    s.check('metrics: sources: the one read is up with a good read time, '
+            'the unreadable one down with a failure and no good read', ok
+            and m.get('relaylock_source_up{source="%s"}' % good) == 1
+            and abs(m.get('relaylock_source_last_good_read_timestamp_seconds'
+                          '{source="%s"}' % good, 0) - time.time()) < 60
+            and m.get('relaylock_source_read_failures_total{source="%s"}'
+                      % good) == 0
+            and m.get('relaylock_source_up{source="%s"}' % bad) == 0
+            and m.get('relaylock_source_last_good_read_timestamp_seconds'
+                      '{source="%s"}' % bad) == 0
+            and m.get('relaylock_source_read_failures_total{source="%s"}'
+                      % bad) == 1,
+            str({k: v for k, v in m.items() if k.startswith('relaylock_source')}))
 
 
 def settled(predicate, timeout=5):
