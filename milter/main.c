@@ -64,7 +64,7 @@ static struct rl_config *load_or_report(const char *path)
 	rl_diag_init(&diag[1]);
 	config = rl_load(path, NULL, &diag[0], &diag[1]);
 	report_diag(LOG_ERR, "", &diag[0]);
-	report_diag(LOG_WARNING, "warning: ", &diag[1]);
+	report_diag(LOG_ERR, "warning: ", &diag[1]);
 	free(diag);
 	return config;
 }

@@ -21,8 +21,9 @@ static void log_diag(int level, const char *what, const struct rl_diag *diag)
 		rl_log_always(level, "%s: %zu more not shown", what, diag->dropped);
 }
 
-/* AUTOMATIC: a source's files changed. Its trouble is logged once per
- * streak, not at every try; a SIGUSR1 reload always says everything. */
+/* AUTOMATIC: a source's files changed. A failing source's trouble is
+ * logged once per streak, not at every try; a SIGUSR1 reload always says
+ * everything. */
 static void reload(struct rl_reloader *r, bool automatic)
 {
 	const char *what = automatic ? "refresh" : "reload";
@@ -54,8 +55,11 @@ static void reload(struct rl_reloader *r, bool automatic)
 	}
 	r->refresh_failed = false;
 	rl_sources_failing(config, failing, sizeof failing);
-	if (!automatic || strcmp(failing, r->failing) != 0)
-		log_diag(automatic ? LOG_ERR : LOG_WARNING, what, &diag[1]);
+	/* A source's trouble (a table that cannot be read, a refused public
+	 * suffix, what relaylock cannot know) is an error to fix. A source
+	 * that keeps failing is tried again at every interval: say so once. */
+	if (!automatic || !failing[0] || strcmp(failing, r->failing) != 0)
+		log_diag(LOG_ERR, what, &diag[1]);
 	snprintf(r->failing, sizeof r->failing, "%s", failing);
 	rl_log_set_threshold(config->daemon.log_level);
 	rl_log_always(LOG_NOTICE, "%s %s: %zu hosted domains, %zu trusted networks, "

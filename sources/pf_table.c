@@ -7,6 +7,7 @@
 
 #include "address.h"
 #include "pf_patterns.h"
+#include "source_psl.h"
 
 struct backend {
 	const char *type;
@@ -56,6 +57,11 @@ struct pf_table *pf_table_broken(const char *type, const char *name,
 	return t;
 }
 
+struct pf_table *pf_table_names(const char *origin)
+{
+	return table_new("names", 5, origin);
+}
+
 void pf_table_free(struct pf_table *t)
 {
 	if (!t)
@@ -84,7 +90,11 @@ static int load_patterns(struct pf_table *t, const struct pf_engine *engine,
 	                               sizeof t->error);
 	if (t->patterns)
 		return 0;
-	return diag->n + diag->dropped > before ? -2 : -1;
+	if (diag->n + diag->dropped > before)
+		return -2;
+	if (!t->error[0])
+		snprintf(t->error, sizeof t->error, "out of memory");
+	return -1;
 }
 
 struct pf_table *pf_table_open(const char *spec, const char *file,
@@ -129,6 +139,28 @@ struct pf_table *pf_table_open(const char *spec, const char *file,
 	return t;
 }
 
+void pf_table_path(const struct pf_table *t, char *path, size_t cap)
+{
+	static const char *const suffix[][2] = {
+		{"hash", ".db"}, {"btree", ".db"}, {"lmdb", ".lmdb"}, {"cdb", ".cdb"},
+	};
+	const char *name = t->name;
+
+	path[0] = '\0';
+	if (strcmp(t->type, "inline") == 0 || strcmp(t->type, "names") == 0)
+		return;
+	if (strcmp(t->type, "proxy") == 0 && strchr(name, ':'))
+		name = strchr(name, ':') + 1; /* proxy:mysql:/etc/postfix/x.cf */
+	if (name[0] != '/')
+		return;
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++)
+		if (strcmp(t->type, suffix[i][0]) == 0) {
+			snprintf(path, cap, "%s%s", name, suffix[i][1]);
+			return;
+		}
+	snprintf(path, cap, "%s", name);
+}
+
 bool pf_table_fixed(const struct pf_table *t)
 {
 	return t->kind == PF_TABLE_KEYS;
@@ -167,9 +199,31 @@ int pf_table_add_key(struct pf_table *t, const char *key, size_t len)
 		t->skipped++;
 		return 0;
 	}
+	if (rl_src_public_suffix(buf)) {
+		if (t->refused++ == 0)
+			snprintf(t->refused_key, sizeof t->refused_key, "%s", buf);
+		return 0;
+	}
 	if (rl_domain_set_count(t->keys) >= PF_TABLE_KEYS_MAX)
 		return -2;
 	return rl_domain_set_add(t->keys, buf, (size_t)n, &err) == 0 ? 0 : -2;
+}
+
+bool pf_table_refuse_wide(struct pf_table *t)
+{
+	const char *const *probe = rl_src_psl_probes();
+
+	if (t->kind != PF_TABLE_PATTERNS || t->error[0])
+		return false;
+	for (; *probe; probe++)
+		if (pf_table_lookup(t, *probe, strlen(*probe)) == RL_SRC_YES) {
+			snprintf(t->refusal, sizeof t->refusal, "it matches %s, %s", *probe,
+			         rl_src_public_suffix(*probe)
+			                 ? "a public suffix"
+			                 : "a name nobody registered under a public suffix");
+			return true;
+		}
+	return false;
 }
 
 enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
@@ -177,7 +231,9 @@ enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
 {
 	if (t->error[0])
 		return RL_SRC_ERROR;
+	if (t->refusal[0])
+		return RL_SRC_NO;
 	if (t->kind == PF_TABLE_PATTERNS)
-		return pf_patterns_match(t->patterns, key, len);
+		return t->patterns ? pf_patterns_match(t->patterns, key, len) : RL_SRC_ERROR;
 	return rl_domain_set_has(t->keys, key, len) ? RL_SRC_YES : RL_SRC_NO;
 }

@@ -31,6 +31,10 @@ struct pf_table {
 	size_t skipped;               /* keys no domain can equal */
 	struct pf_patterns *patterns;
 	char error[PF_TABLE_ERR_MAX]; /* "" = answers; else lookups ERROR */
+	size_t refused;               /* keys that are public suffixes */
+	char refused_key[RL_DOMAIN_MAX + 2]; /* the first of them */
+	char refusal[PF_TABLE_ERR_MAX]; /* "": used; else it hosts a public
+	                                   suffix and every lookup says NO */
 };
 
 /* Open SPEC ("hash:/etc/postfix/vdomains", "inline:{a=1}"), named in
@@ -45,12 +49,24 @@ struct pf_table *pf_table_open(const char *spec, const char *file,
 struct pf_table *pf_table_broken(const char *type, const char *name,
                                  const char *err);
 
+/* An empty fixed-string table of type "names" that a list fills with a
+ * run of its literal names: looked up as Postfix matches those names. */
+struct pf_table *pf_table_names(const char *origin);
+
 void pf_table_free(struct pf_table *t);
+
+/* Does the pattern table T match a public suffix or a name nobody
+ * registered under one? Then T gets its REFUSAL and answers NO. */
+bool pf_table_refuse_wide(struct pf_table *t);
 
 /* Look KEY up: fixed-string tables want the exact key, pattern tables
  * match it. */
 enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
                                    size_t len);
+
+/* The file T reads (NAME.db for hash, the .cf of a directory table...)
+ * in PATH (CAP octets); "" for inline tables and runs of names. */
+void pf_table_path(const struct pf_table *t, char *path, size_t cap);
 
 /* Do parent-domain lookups apply (DICT_FLAG_FIXED)? */
 bool pf_table_fixed(const struct pf_table *t);
@@ -58,7 +74,8 @@ bool pf_table_fixed(const struct pf_table *t);
 /* Add one stored key as the backends read it: a trailing NUL is dropped
  * (postmap keeps one on Linux), the key is kept in canonical form (lower
  * case, IDN as A-label); keys that are no domain ("user@example.com") are
- * counted in t->skipped. Returns -2 when out of bounds. */
+ * counted in t->skipped, public suffixes in t->refused. Returns -2 when
+ * out of bounds. */
 int pf_table_add_key(struct pf_table *t, const char *key, size_t len);
 
 /* Canonical form of a domain or ".domain" (an IDN as A-label) in OUT;

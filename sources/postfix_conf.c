@@ -15,7 +15,8 @@ struct param {
 
 struct pf_conf {
 	char *dir, *path;
-	char myhostname[256];  /* default when main.cf sets none */
+	char host[256];        /* the system's name */
+	char myhostname[300];  /* myhostname's default, see conf_new() */
 	struct param *params;
 	size_t n;
 };
@@ -102,10 +103,7 @@ static struct pf_conf *conf_new(const char *dir, const char *path,
 		pf_conf_free(c);
 		return NULL;
 	}
-	/* myhostname: the system's name, qualified with localdomain when it
-	 * has no dot (mail_params.c check_myhostname). */
-	snprintf(c->myhostname, sizeof c->myhostname, "%s%s", hostname,
-	         strchr(hostname, '.') ? "" : ".$mydomain");
+	snprintf(c->host, sizeof c->host, "%s", hostname);
 	return c;
 }
 
@@ -126,6 +124,11 @@ static struct pf_conf *parse_lines(struct pf_conf *c, struct pf_lines *l,
 		pf_conf_free(c);
 		return NULL;
 	}
+	/* myhostname's default: the system's name; without a dot, qualified
+	 * with $mydomain when main.cf sets it, else localdomain (mail_params.c). */
+	snprintf(c->myhostname, sizeof c->myhostname, "%s%s", c->host,
+	         strchr(c->host, '.') ? ""
+	         : find(c, "mydomain", 8) ? ".$mydomain" : ".localdomain");
 	return c;
 }
 

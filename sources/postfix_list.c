@@ -9,6 +9,7 @@
 #include "pf_lines.h"
 #include "pf_split.h"
 #include "pf_table.h"
+#include "source_psl.h"
 
 struct item {
 	bool negate;
@@ -99,6 +100,12 @@ static int add_name(struct parse *p, const char *item, bool negate,
 		            " one; ignored", p->list->param, item);
 		return 0;
 	}
+	if (!negate && rl_src_public_suffix(key)) {
+		rl_diag_add(p->warnings, p->list->files[file], line,
+		            "%s: \"%s\" is a public suffix: refused (hosting it would"
+		            " relay for every domain under it)", p->list->param, key);
+		return 0;
+	}
 	if (!(it = new_item(p, negate, file, line)))
 		return -1;
 	if (!(it->name = strdup(key))) {
@@ -121,6 +128,15 @@ static int add_table(struct parse *p, const char *item, bool negate,
 		rl_diag_add(p->warnings, p->list->files[file], line,
 		            "%s: %s:%.200s: %s; lookups fail (451) until it can be read",
 		            p->list->param, t->type, t->name, t->error);
+	if (t->refused)
+		rl_diag_add(p->warnings, p->list->files[file], line,
+		            "%s: %s:%.200s: %zu public suffixes refused (\"%s\"): hosting"
+		            " one would relay for every domain under it", p->list->param,
+		            t->type, t->name, t->refused, t->refused_key);
+	if (!negate && pf_table_refuse_wide(t))
+		rl_diag_add(p->warnings, p->list->files[file], line,
+		            "%s: %s:%.200s refused: %s; it hosts nothing until fixed",
+		            p->list->param, t->type, t->name, t->refusal);
 	if (!(it = new_item(p, negate, file, line))) {
 		pf_table_free(t);
 		return -1;
@@ -204,6 +220,56 @@ static int parse_text(struct parse *p, char *text, bool negate, unsigned file,
 	return 0;
 }
 
+/* A run of RUN_MIN or more literal names of one polarity from one file
+ * matches exactly as a fixed-string table of those names does (string
+ * lists: the name; host lists: the name and its ".parent" or, with
+ * PARENT, "parent" suffixes), whatever their order: keep it as one, so a
+ * long /file list costs a few hash probes instead of a scan. */
+#define RUN_MIN 16
+
+static size_t run_end(const struct pf_list *l, size_t i)
+{
+	size_t j = i;
+
+	while (j < l->n && l->items[j].name && l->items[j].negate == l->items[i].negate &&
+	       l->items[j].file == l->items[i].file)
+		j++;
+	return j;
+}
+
+static int compact(struct pf_list *l)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < l->n;) {
+		size_t end = l->items[i].name ? run_end(l, i) : i + 1;
+		struct pf_table *t;
+
+		if (end - i < RUN_MIN) {
+			while (i < end)
+				l->items[out++] = l->items[i++];
+			continue;
+		}
+		if (!(t = pf_table_names(l->files[l->items[i].file])))
+			return -1;
+		for (size_t k = i; k < end; k++) {
+			if (pf_table_add_key(t, l->items[k].name, strlen(l->items[k].name)) != 0) {
+				pf_table_free(t);
+				return -1;
+			}
+		}
+		for (size_t k = i + 1; k < end; k++)
+			free(l->items[k].name);
+		free(l->items[i].name);
+		l->items[i].name = NULL;
+		l->items[i].table = t;
+		l->items[out++] = l->items[i];
+		i = end;
+	}
+	l->n = out;
+	return 0;
+}
+
 struct pf_list *pf_list_parse(const char *param, const char *value,
                               enum pf_list_style style, const char *file,
                               unsigned line, struct rl_diag *errors,
@@ -222,7 +288,9 @@ struct pf_list *pf_list_parse(const char *param, const char *value,
 	l->n_files = 1;
 	snprintf(l->param, sizeof l->param, "%s", param);
 	l->style = style;
-	if (parse_text(&p, text, false, 0, line, 0) != 0) {
+	if (parse_text(&p, text, false, 0, line, 0) != 0 || compact(l) != 0) {
+		if (!errors->n)
+			rl_diag_add(errors, file, line, "%s: out of memory", param);
 		free(text);
 		pf_list_free(l);
 		return NULL;
@@ -237,8 +305,43 @@ void pf_list_tables(const struct pf_list *list,
                     void *arg)
 {
 	for (size_t i = 0; i < list->n; i++)
-		if (list->items[i].table)
+		if (list->items[i].table && strcmp(list->items[i].table->type, "names") != 0)
 			fn(list->items[i].table, list->param, arg);
+}
+
+void pf_list_files(const struct pf_list *list,
+                   void (*fn)(const char *path, void *arg), void *arg)
+{
+	for (unsigned i = 1; i < list->n_files; i++) /* 0 is main.cf */
+		fn(list->files[i], arg);
+}
+
+struct name_walk {
+	void (*fn)(const char *name, void *arg);
+	void *arg;
+};
+
+static bool each_name(const char *name, void *arg)
+{
+	const struct name_walk *w = arg;
+
+	w->fn(name, w->arg);
+	return false;
+}
+
+void pf_list_names(const struct pf_list *list,
+                   void (*fn)(const char *name, void *arg), void *arg)
+{
+	struct name_walk w = {fn, arg};
+
+	for (size_t i = 0; i < list->n; i++) {
+		const struct pf_table *t = list->items[i].table;
+
+		if (list->items[i].name)
+			fn(list->items[i].name, arg);
+		else if (t && strcmp(t->type, "names") == 0) /* a run of names */
+			rl_domain_set_find(t->keys, each_name, &w);
+	}
 }
 
 /* Literal PATTERN against NAME, as match_string()/match_hostname(). */
@@ -262,17 +365,20 @@ static bool name_matches(enum pf_list_style style, const char *name, size_t len,
  * tables also its parents, as "example.com" (PARENT) or ".example.com". */
 static enum rl_src_answer table_matches(enum pf_list_style style,
                                         const struct pf_table *t,
-                                        const char *name, size_t len)
+                                        const char *name, size_t len,
+                                        const char **hit)
 {
 	enum rl_src_answer a = pf_table_lookup(t, name, len);
 	const char *dot;
 
+	*hit = name;
 	if (a != RL_SRC_NO || style == PF_LIST_STRING || !pf_table_fixed(t))
 		return a;
 	for (const char *e = name; (dot = memchr(e + 1, '.', len - (size_t)(e + 1 - name)));
 	     e = dot) {
 		const char *key = style == PF_LIST_HOST_PARENT ? dot + 1 : dot;
 
+		*hit = key;
 		if ((a = pf_table_lookup(t, key, len - (size_t)(key - name))) != RL_SRC_NO)
 			return a;
 		if (style == PF_LIST_HOST_PARENT)
@@ -283,17 +389,23 @@ static enum rl_src_answer table_matches(enum pf_list_style style,
 	return RL_SRC_NO;
 }
 
-static void explain(const struct pf_list *l, const struct item *it, char *why,
-                    size_t cap)
+static void explain(const struct pf_list *l, const struct item *it,
+                    const char *hit, char *why, size_t cap)
 {
 	const char *file = it->file ? l->files[it->file] : NULL;
 
 	if (!why)
 		return;
+	if (it->table && strcmp(it->table->type, "names") == 0) {
+		/* a run of names: the name that matched, and its file */
+		snprintf(why, cap, "%s %s%s%s%s%s", l->param, it->negate ? "!" : "", hit,
+		         file ? " (" : "", file ? file : "", file ? ")" : "");
+		return;
+	}
 	if (it->table)
-		snprintf(why, cap, "%s %s%s:%s%s%s%s", l->param, it->negate ? "!" : "",
+		snprintf(why, cap, "%s %s%s:%s%s%s", l->param, it->negate ? "!" : "",
 		         it->table->type, it->table->name, it->table->error[0] ? ": " : "",
-		         it->table->error, "");
+		         it->table->error);
 	else
 		snprintf(why, cap, "%s %s%s", l->param, it->negate ? "!" : "", it->name);
 	if (file) {
@@ -309,15 +421,16 @@ enum rl_src_answer pf_list_match(const struct pf_list *list, const char *domain,
 	for (size_t i = 0; i < list->n; i++) {
 		const struct item *it = &list->items[i];
 		enum rl_src_answer a;
+		const char *hit = domain;
 
 		if (it->table)
-			a = table_matches(list->style, it->table, domain, len);
+			a = table_matches(list->style, it->table, domain, len, &hit);
 		else
 			a = name_matches(list->style, domain, len, it->name) ? RL_SRC_YES
 			                                                     : RL_SRC_NO;
 		if (a == RL_SRC_NO)
 			continue;
-		explain(list, it, why, why_cap);
+		explain(list, it, hit, why, why_cap);
 		if (a == RL_SRC_ERROR)
 			return RL_SRC_ERROR;
 		return it->negate ? RL_SRC_NO : RL_SRC_YES;

@@ -49,4 +49,12 @@ void pf_list_tables(const struct pf_list *list,
                                void *arg),
                     void *arg);
 
+/* Call FN for each /file the list read (nested ones included). */
+void pf_list_files(const struct pf_list *list,
+                   void (*fn)(const char *path, void *arg), void *arg);
+
+/* Call FN for each literal name in order (canonical form). */
+void pf_list_names(const struct pf_list *list,
+                   void (*fn)(const char *name, void *arg), void *arg);
+
 #endif

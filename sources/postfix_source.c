@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "address.h"
+#include "file_stamps.h"
+#include "pf_patterns.h"
 #include "pf_split.h"
 #include "pf_table.h"
 #include "postfix_conf.h"
@@ -25,6 +28,7 @@ static const char *const list_params[N_LISTS] = {
 
 struct postfix {
 	struct pf_list *lists[N_LISTS];
+	struct rl_stamps *stamps;   /* every file read, for refreshes */
 	/* append_dot_mydomain: "user@host" is resolved as host.$mydomain. */
 	char append[RL_DOMAIN_MAX + 2];
 };
@@ -37,6 +41,7 @@ static void postfix_free(void *state)
 		return;
 	for (int i = 0; i < N_LISTS; i++)
 		pf_list_free(pf->lists[i]);
+	rl_stamps_free(pf->stamps);
 	free(pf);
 }
 
@@ -84,6 +89,48 @@ static int append_domain(const struct pf_conf *c, struct postfix *pf,
 	return 0;
 }
 
+struct stamping {
+	struct rl_stamps *stamps;
+	int failed;
+};
+
+static void stamp_path(const char *path, void *arg)
+{
+	struct stamping *st = arg;
+
+	if (rl_stamps_add(st->stamps, path) != 0)
+		st->failed = 1;
+}
+
+static void stamp_table(const struct pf_table *t, const char *param, void *arg)
+{
+	char path[PF_TABLE_NAME_MAX + 8];
+
+	(void)param;
+	pf_table_path(t, path, sizeof path);
+	if (path[0])
+		stamp_path(path, arg);
+}
+
+/* Stamp main.cf, master.cf and every file the lists read or failed to. */
+static int stamp_all(struct postfix *pf, const struct pf_conf *c,
+                     struct timespec start)
+{
+	char master[4200];
+	struct stamping st = {rl_stamps_new(start), 0};
+
+	if (!(pf->stamps = st.stamps))
+		return -1;
+	snprintf(master, sizeof master, "%s/master.cf", pf_conf_dir(c));
+	stamp_path(pf_conf_path(c), &st);
+	stamp_path(master, &st);
+	for (int i = 0; i < N_LISTS; i++) {
+		pf_list_files(pf->lists[i], stamp_path, &st);
+		pf_list_tables(pf->lists[i], stamp_table, &st);
+	}
+	return st.failed ? -1 : 0;
+}
+
 static enum pf_list_style style_of(int i, int parent)
 {
 	if (i < N_LISTS - 1)
@@ -97,10 +144,12 @@ void *rl_postfix_load(const char *dir, struct rl_diag *errors,
 	char host[256] = "localhost";
 	struct postfix *pf = calloc(1, sizeof *pf);
 	struct pf_conf *c;
+	struct timespec start;
 	int parent;
 
 	if (!pf)
 		return NULL;
+	clock_gettime(CLOCK_REALTIME, &start);
 	gethostname(host, sizeof host - 1);
 	if (!(c = pf_conf_load(dir, host, errors)) ||
 	    (parent = relay_parent(c, errors, warnings)) < 0 ||
@@ -124,6 +173,13 @@ void *rl_postfix_load(const char *dir, struct rl_diag *errors,
 		free(v);
 	}
 	pf_master_check(c, warnings);
+	if (stamp_all(pf, c, start) != 0) {
+		rl_diag_add(errors, pf_conf_path(c), 0, "more than %d files or out of memory",
+		            RL_STAMPS_MAX);
+		pf_conf_free(c);
+		postfix_free(pf);
+		return NULL;
+	}
 	pf_conf_free(c);
 	return pf;
 }
@@ -157,7 +213,8 @@ static void one_table(const struct pf_table *t, const char *param, void *arg)
 {
 	struct each *e = arg;
 	struct rl_source_table info = {
-		param, t->type, t->name, rl_domain_set_count(t->keys), t->skipped,
+		param, t->type, t->name, rl_domain_set_count(t->keys),
+		pf_patterns_count(t->patterns), t->skipped,
 		t->kind == PF_TABLE_DIRECTORY, t->error[0] ? t->error : NULL,
 	};
 
@@ -175,6 +232,55 @@ static void postfix_tables(const void *state,
 		pf_list_tables(pf->lists[i], one_table, &e);
 }
 
+static const struct rl_stamps *postfix_stamps(const void *state)
+{
+	return ((const struct postfix *)state)->stamps;
+}
+
+struct names {
+	bool (*fn)(const char *name, void *arg);
+	void *arg;
+	bool done;
+};
+
+static void one_name(const char *name, void *arg)
+{
+	struct names *n = arg;
+
+	if (!n->done)
+		n->done = n->fn(name, n->arg);
+}
+
+static bool one_key(const char *key, void *arg)
+{
+	struct names *n = arg;
+
+	return n->done = n->fn(key, n->arg);
+}
+
+static void table_keys(const struct pf_table *t, const char *param, void *arg)
+{
+	struct names *n = arg;
+
+	(void)param;
+	if (!n->done && t->keys)
+		rl_domain_set_find(t->keys, one_key, n);
+}
+
+/* Literal names, then table keys, list by list. */
+static void postfix_names(const void *state, bool (*fn)(const char *name, void *arg),
+                          void *arg)
+{
+	const struct postfix *pf = state;
+	struct names n = {fn, arg, false};
+
+	for (int i = 0; i < N_LISTS && !n.done; i++) {
+		pf_list_names(pf->lists[i], one_name, &n);
+		pf_list_tables(pf->lists[i], table_keys, &n);
+	}
+}
+
 const struct rl_source_ops rl_postfix_ops = {
-	"postfix", postfix_match, postfix_tables, postfix_free,
+	"postfix", postfix_match, postfix_tables, postfix_free, postfix_stamps,
+	postfix_names,
 };

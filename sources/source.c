@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_stamps.h"
 #include "source_impl.h"
+#include "source_psl.h"
 
 struct rl_source {
 	const struct rl_source_ops *ops;
@@ -19,6 +21,11 @@ struct rl_source *rl_source_open(const char *spec, struct rl_diag *errors,
 	const char *dir = NULL;
 	void *state;
 
+	if (!rl_src_psl_ready()) { /* no source may host a public suffix */
+		rl_diag_add(errors, spec, 0, "cannot read the Public Suffix List"
+		            " (Debian's publicsuffix, libpsl)");
+		return NULL;
+	}
 	if (strcmp(spec, "postfix") == 0)
 		dir = "/etc/postfix";
 	else if (strncmp(spec, "postfix:", 8) == 0 && spec[8] == '/')
@@ -67,9 +74,28 @@ enum rl_src_answer rl_source_match(const struct rl_source *src,
 	return a;
 }
 
+bool rl_source_changed(const struct rl_source *src)
+{
+	return rl_stamps_changed(src->ops->stamps(src->state));
+}
+
+void rl_source_files(const struct rl_source *src,
+                     void (*fn)(const char *path, bool exists, void *arg),
+                     void *arg)
+{
+	rl_stamps_each(src->ops->stamps(src->state), fn, arg);
+}
+
 void rl_source_tables(const struct rl_source *src,
                       void (*fn)(const struct rl_source_table *t, void *arg),
                       void *arg)
 {
 	src->ops->tables(src->state, fn, arg);
+}
+
+void rl_source_names(const struct rl_source *src,
+                     bool (*fn)(const char *name, void *arg), void *arg)
+{
+	if (src->ops->names)
+		src->ops->names(src->state, fn, arg);
 }

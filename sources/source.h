@@ -7,6 +7,7 @@
 #ifndef RELAYLOCK_SOURCE_H
 #define RELAYLOCK_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -35,16 +36,34 @@ enum rl_src_answer rl_source_match(const struct rl_source *src,
                                    const char *domain, char *why,
                                    size_t why_cap);
 
+/* Has any file the source read changed since it was loaded (or been
+ * modified while it loaded)? Stats each file: I/O, for the refresh timer,
+ * never for a decision. */
+bool rl_source_changed(const struct rl_source *src);
+
+/* Call FN for each file the source read or will read when it appears. */
+void rl_source_files(const struct rl_source *src,
+                     void (*fn)(const char *path, bool exists, void *arg),
+                     void *arg);
+
 /* One table a source uses, for `relaylock -t` and later directory work. */
 struct rl_source_table {
 	const char *param;   /* "virtual_mailbox_domains" */
 	const char *type;    /* "hash", "pgsql", "file" for /file items */
 	const char *name;    /* path, or the .cf of a directory table */
 	size_t keys;         /* keys loaded (0 for pattern tables) */
+	size_t rules;        /* rules of a regexp or pcre table */
 	size_t skipped;      /* keys that can never match a domain */
 	int directory;       /* pgsql, mysql, ldap, proxy: later issue */
 	const char *error;   /* why lookups answer ERROR, or NULL */
 };
+
+/* Call FN for each name the source lists (literal names and table keys,
+ * canonical, ".parent" forms included; never pattern matches), in its
+ * order, until FN returns true. A listed name may still be negated: ask
+ * rl_source_match before relying on one. */
+void rl_source_names(const struct rl_source *src,
+                     bool (*fn)(const char *name, void *arg), void *arg);
 
 /* Call FN for each table, in list order. */
 void rl_source_tables(const struct rl_source *src,

@@ -2,6 +2,8 @@
 #ifndef RELAYLOCK_SOURCE_IMPL_H
 #define RELAYLOCK_SOURCE_IMPL_H
 
+#include <stdbool.h>
+
 #include "source.h"
 
 struct rl_source_ops {
@@ -12,6 +14,11 @@ struct rl_source_ops {
 	               void (*fn)(const struct rl_source_table *t, void *arg),
 	               void *arg);
 	void (*free)(void *state);
+	const struct rl_stamps *(*stamps)(const void *state);
+	/* The names it lists (literal names, keys), until FN returns true;
+	 * NULL when it has none to list. */
+	void (*names)(const void *state, bool (*fn)(const char *name, void *arg),
+	              void *arg);
 };
 
 /* Load a Postfix instance from its configuration directory DIR. */

@@ -1,38 +1,24 @@
 /* source_set.c - open a config's hosted_domains_from, lend last good
- * copies, stamp the files read. */
+ * copies, ask whether the files they read changed. */
 #include "source_set.h"
 
-#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "source.h"
-
-#define STAMPS_MAX 256
+#include "source_psl.h"
 
 /* Where "mta" looks, in this order. */
 #define POSTFIX_MAIN_CF "/etc/postfix/main.cf"
 #define SENDMAIL_CF "/etc/mail/sendmail.cf"
-
-struct stamp {
-	char path[PATH_MAX];
-	bool exists;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-};
 
 /* One opened source; shared by the configs that use it (a last good copy
  * outlives the reload that could not read its files). */
 struct held {
 	atomic_uint refs;
 	struct rl_source *src;
-	struct stamp *stamps;
-	size_t n_stamps;
 	char problem[RL_DIAG_LEN]; /* why some answers are errors, or "" */
 };
 
@@ -54,7 +40,6 @@ static void held_release(struct held *h)
 	if (!h || atomic_fetch_sub(&h->refs, 1) != 1)
 		return;
 	rl_source_free(h->src);
-	free(h->stamps);
 	free(h);
 }
 
@@ -74,7 +59,9 @@ static enum rl_lookup held_match(const void *ctx, const char *domain, char *why,
 
 	switch (rl_source_match(e->held->src, domain, why, cap)) {
 	case RL_SRC_YES:
-		return RL_LOOKUP_YES;
+		/* The tables refuse public suffixes at load; this holds for any
+		 * answer, whatever the source or table type. */
+		return rl_src_public_suffix(domain) ? RL_LOOKUP_NO : RL_LOOKUP_YES;
 	case RL_SRC_ERROR:
 		return RL_LOOKUP_ERROR;
 	default:
@@ -84,74 +71,14 @@ static enum rl_lookup held_match(const void *ctx, const char *domain, char *why,
 	}
 }
 
-static void stamp_path(struct held *h, const char *path)
-{
-	struct stamp *s;
-	struct stat st;
-
-	if (path[0] != '/' || h->n_stamps == STAMPS_MAX)
-		return;
-	for (size_t i = 0; i < h->n_stamps; i++)
-		if (strcmp(h->stamps[i].path, path) == 0)
-			return;
-	s = &h->stamps[h->n_stamps];
-	if (snprintf(s->path, sizeof s->path, "%s", path) >= (int)sizeof s->path)
-		return;
-	memset(&st, 0, sizeof st);
-	s->exists = stat(path, &st) == 0;
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	s->size = st.st_size;
-	s->mtime = st.st_mtim;
-	h->n_stamps++;
-}
-
-/* The file postmap or makemap builds for a table of TYPE, if any. */
-static const char *built_suffix(const char *type)
-{
-	if (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)
-		return ".db";
-	if (strcmp(type, "lmdb") == 0)
-		return ".lmdb";
-	if (strcmp(type, "cdb") == 0)
-		return ".cdb";
-	return NULL;
-}
-
-/* A table's files: its name, and the file built from it, stamped even
- * while missing so that its appearance is seen. */
-static void stamp_table(const struct rl_source_table *t, void *arg)
+/* The first table error, as the reason some answers are errors. */
+static void note_problem(const struct rl_source_table *t, void *arg)
 {
 	struct held *h = arg;
-	const char *suffix = t->type ? built_suffix(t->type) : NULL;
-	char path[PATH_MAX];
 
-	if (!t->name || t->name[0] != '/')
-		return;
-	stamp_path(h, t->name);
-	if (suffix && snprintf(path, sizeof path, "%s%s", t->name, suffix) < (int)sizeof path)
-		stamp_path(h, path);
 	if (t->error && !h->problem[0])
 		snprintf(h->problem, sizeof h->problem, "%s:%s: %s", t->type, t->name,
 		         t->error);
-}
-
-/* The files of the MTA's configuration itself. */
-static void stamp_config(struct held *h, const char *resolved)
-{
-	char path[PATH_MAX];
-	const char *dir = "/etc/postfix";
-
-	if (strncmp(resolved, "sendmail", 8) == 0) {
-		stamp_path(h, resolved[8] == ':' ? resolved + 9 : SENDMAIL_CF);
-		return;
-	}
-	if (strncmp(resolved, "postfix:", 8) == 0)
-		dir = resolved + 8;
-	snprintf(path, sizeof path, "%s/main.cf", dir);
-	stamp_path(h, path);
-	snprintf(path, sizeof path, "%s/master.cf", dir);
-	stamp_path(h, path);
 }
 
 /* "mta": Postfix where it is configured, else Sendmail. */
@@ -176,18 +103,15 @@ static struct held *held_open(const char *resolved, struct rl_diag *errors,
 {
 	struct held *h = calloc(1, sizeof *h);
 
-	if (!h || !(h->stamps = calloc(STAMPS_MAX, sizeof *h->stamps))) {
-		free(h);
+	if (!h)
 		return NULL;
-	}
 	atomic_init(&h->refs, 1);
-	stamp_config(h, resolved); /* before reading: a change during the read shows */
 	h->src = rl_source_open(resolved, errors, warnings);
 	if (!h->src) {
 		held_release(h);
 		return NULL;
 	}
-	rl_source_tables(h->src, stamp_table, h);
+	rl_source_tables(h->src, note_problem, h);
 	return h;
 }
 
@@ -222,7 +146,7 @@ static void copy_diag(struct rl_diag *to, const struct rl_config *config,
 static int open_entry(struct entry *e, const struct rl_config *config,
                       const struct rl_source_spec *spec,
                       const struct rl_config *previous, struct rl_diag *errors,
-                      struct rl_diag *warnings, struct rl_diag *scratch)
+                      struct rl_diag *warnings, struct rl_diag scratch[2])
 {
 	struct held *good;
 
@@ -233,11 +157,13 @@ static int open_entry(struct entry *e, const struct rl_config *config,
 		            SENDMAIL_CF);
 		return -1;
 	}
-	rl_diag_init(scratch);
-	e->held = held_open(e->resolved, scratch, warnings);
+	rl_diag_init(&scratch[0]);
+	rl_diag_init(&scratch[1]);
+	e->held = held_open(e->resolved, &scratch[0], &scratch[1]);
+	copy_diag(warnings, config, spec, &scratch[1]);
 	if (!e->held) {
-		copy_diag(errors, config, spec, scratch);
-		if (scratch->n == 0)
+		copy_diag(errors, config, spec, &scratch[0]);
+		if (scratch[0].n == 0)
 			rl_diag_add(errors, config->path, spec->line, "out of memory");
 		return -1;
 	}
@@ -264,7 +190,7 @@ int rl_sources_attach(struct rl_config *config, const struct rl_config *previous
 	if (config->n_sources == 0)
 		return 0;
 	set = calloc(1, sizeof *set);
-	scratch = malloc(sizeof *scratch);
+	scratch = malloc(2 * sizeof *scratch); /* a source's errors, warnings */
 	if (!set || !scratch) {
 		free(set);
 		free(scratch);
@@ -292,29 +218,13 @@ int rl_sources_attach(struct rl_config *config, const struct rl_config *previous
 	return rc;
 }
 
-static bool stamp_changed(const struct stamp *s)
-{
-	struct stat st;
-	bool exists = stat(s->path, &st) == 0;
-
-	if (exists != s->exists)
-		return true;
-	return exists && (st.st_dev != s->dev || st.st_ino != s->ino ||
-	                  st.st_size != s->size || st.st_mtim.tv_sec != s->mtime.tv_sec ||
-	                  st.st_mtim.tv_nsec != s->mtime.tv_nsec);
-}
-
 bool rl_sources_changed(const struct rl_config *config)
 {
 	const struct set *set = config ? config->attached : NULL;
 
-	for (size_t i = 0; set && i < set->n; i++) {
-		const struct held *h = set->entries[i].held;
-
-		for (size_t j = 0; j < h->n_stamps; j++)
-			if (stamp_changed(&h->stamps[j]))
-				return true;
-	}
+	for (size_t i = 0; set && i < set->n; i++)
+		if (rl_source_changed(set->entries[i].held->src))
+			return true;
 	return false;
 }
 
@@ -387,4 +297,34 @@ void rl_sources_print(const struct rl_config *config, FILE *out)
 	}
 	if (set && set->n > 0 && config->n_domains > 0)
 		rl_domain_set_find(rl_policy_hosted(config->policy), print_if_stale, &check);
+}
+
+struct name_walk {
+	const struct entry *e;
+	bool (*fn)(const char *name, void *arg);
+	void *arg;
+	bool done;
+};
+
+static bool hosted_name(const char *name, void *arg)
+{
+	struct name_walk *w = arg;
+
+	if (name[0] == '.' || name[0] == '[' ||
+	    held_match(w->e, name, NULL, 0) != RL_LOOKUP_YES)
+		return false;
+	return w->done = w->fn(name, w->arg);
+}
+
+bool rl_sources_names(const struct rl_config *config,
+                      bool (*fn)(const char *name, void *arg), void *arg)
+{
+	const struct set *set = config ? config->attached : NULL;
+	struct name_walk w = {NULL, fn, arg, false};
+
+	for (size_t i = 0; set && i < set->n && !w.done; i++) {
+		w.e = &set->entries[i];
+		rl_source_names(w.e->held->src, hosted_name, &w);
+	}
+	return w.done;
 }

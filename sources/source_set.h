@@ -30,6 +30,13 @@ bool rl_sources_changed(const struct rl_config *config);
  * their names, comma-separated, in NAMES. */
 size_t rl_sources_failing(const struct rl_config *config, char *names, size_t size);
 
+/* Call FN for each name CONFIG's sources list and host now (never a
+ * public suffix, never a name a later "!" takes back), source by source,
+ * until FN returns true. For relaylock-selftest, which needs one hosted
+ * name to probe with. Returns whether FN did. */
+bool rl_sources_names(const struct rl_config *config,
+                      bool (*fn)(const char *name, void *arg), void *arg);
+
 /* For relaylock -t: what each source read (tables, keys, errors), and the
  * static hosted_domains entries no source serves (likely stale). */
 void rl_sources_print(const struct rl_config *config, FILE *out);

@@ -17,16 +17,3 @@ bench-core: $(CORE_BENCH)
 BENCH_TARGETS += bench-core
 DEB_PACKAGES  += valgrind
 
-# hosted_domains_from: 1M domains from Postfix texthash and hash tables,
-# decisions with a regexp table (sources/).
-SOURCES_BENCH := $(BUILD)/tests/bench/sources_bench
-$(BUILD)/tests/bench/sources_bench.o: ALL_CPPFLAGS += -Isources
-$(SOURCES_BENCH): $(BUILD)/tests/bench/sources_bench.o $(SOURCES_LIB) $(CORE_LIB)
-	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(SOURCES_LIBS) $(CORE_LIBS)
-
-.PHONY: bench-sources
-bench-sources: $(SOURCES_BENCH)
-	@mkdir -p $(BUILD)/bench-data/sources
-	@$(SOURCES_BENCH) $(abspath $(BUILD))/bench-data/sources | tee -a $(BENCH_LOG)
-
-BENCH_TARGETS += bench-sources

@@ -18,6 +18,10 @@ docstring documents its part):
   postfix_mta.py     Postfix: an isolated, open instance
   sendmail_mta.py    Sendmail, sendmail_root: an unpacked, open Sendmail
 
+New code imports the module it needs (`from smtp import SmtpClient`);
+this file keeps `import harness as h` working for the older callers
+(tests/selftest, tests/bench, tests/stress, limits.py).
+
 Every start() raises HarnessError with the relevant log tail when a program
 does not come up: a test that cannot start an MTA fails, it never skips.
 

@@ -101,6 +101,7 @@ SOURCES_STEPS = [
     (sources.serves_postfix_domains, ('postfix',), FULL),
     (sources.check_command, ('postfix',), FULL),
     (sources.picks_up_changes, ('postfix',), FULL),
+    (sources.refuses_public_suffixes, ('postfix',), FULL),
     (sources.vanished_table_keeps_last_good, ('postfix',), FULL),
     (sources.never_read_waits, ('postfix',), FULL),
 ]
@@ -138,8 +139,10 @@ def run_one(name, kind, res, workdir, baseline):
                     fn(s)
         except Exception as e:  # any harness error is a failure
             traceback.print_exc()
-            s.check('suite ran to the end', False, '%s: %s'
-                    % (type(e).__name__, str(e)[:2000]))
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            s.check('suite ran to the end', False, '%s at %s:%d: %s'
+                    % (type(e).__name__, os.path.basename(where.filename),
+                       where.lineno, str(e)[:2000]))
     s.stats['seconds'] = time.monotonic() - t0
     print(summary(s))
     sys.stdout.flush()
@@ -193,10 +196,16 @@ def main():
         return 1
     kinds = BOTH if args.mta == 'all' else (args.mta,)
     runs = list(RUNS) if args.run == 'all' else [args.run]
+    mode = 'baseline' if args.baseline else 'full'
     for kind in kinds:
         for name in runs:
+            if not any(kind in k and mode in m for _f, k, m in RUNS[name][2]):
+                continue        # no step of this run for this MTA, mode
             print('== %s%s' % (kind, RUNS[name][0]))
             run_one(name, kind, res, workdir, args.baseline)
+    if not res.names:
+        res.check('integration: at least one check ran', False,
+                  'no step of --run %s for --mta %s' % (args.run, args.mta))
     print('integration: %d passed, %d failed' % (res.passed,
                                                  len(res.failed)))
     for f in res.failed:

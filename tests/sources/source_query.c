@@ -1,6 +1,6 @@
 /* source_query.c - load one hosted-domain source and answer domains read
  * from stdin, one a line: "DOMAIN YES|NO|ERROR why". Prints the source's
- * warnings and tables first. Exit 78 when the source does not load. For
+ * warnings, tables and files first. Exit 78 when the source does not load. For
  * the oracle test and for trying a configuration by hand. */
 #include <stdio.h>
 #include <string.h>
@@ -11,9 +11,15 @@
 static void print_table(const struct rl_source_table *t, void *arg)
 {
 	(void)arg;
-	printf("table: %s %s:%s keys=%zu skipped=%zu%s%s%s\n", t->param, t->type,
-	       t->name, t->keys, t->skipped, t->directory ? " directory" : "",
+	printf("table: %s %s:%s keys=%zu rules=%zu skipped=%zu%s%s%s\n", t->param,
+	       t->type, t->name, t->keys, t->rules, t->skipped, t->directory ? " directory" : "",
 	       t->error ? " error=" : "", t->error ? t->error : "");
+}
+
+static void print_file(const char *path, bool exists, void *arg)
+{
+	(void)arg;
+	printf("file: %s%s\n", path, exists ? "" : " (missing)");
 }
 
 static void print_diag(const char *what, const struct rl_diag *d)
@@ -43,6 +49,7 @@ int main(int argc, char **argv)
 	if (!src)
 		return 78;
 	rl_source_tables(src, print_table, NULL);
+	rl_source_files(src, print_file, NULL);
 	while (fgets(line, sizeof line, stdin)) {
 		size_t n = strcspn(line, "\r\n");
 		int len = rl_domain_canonical(line, n, dom);

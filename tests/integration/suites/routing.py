@@ -159,8 +159,10 @@ def tricks(s):
         d = c.data(message(tok, to=rcpt))
         by = ('accepted' if r[0] < 400 else 'by relaylock'
               if REJECT_TEXT_RE.search(r[1]) else 'by MTA')
+        # relaylock answers 550; the MTA may refuse some itself (5xx).
+        refused = r[0] == 550 if by == 'by relaylock' else 500 <= r[0] < 600
         s.check('trick %s %s refused at RCPT' % (name, rcpt),
-                500 <= r[0] < 600 and d[0] != 250,
+                refused and d[0] != 250,
                 'MAIL %d, RCPT %s (%s), DATA %d'
                 % (m[0], r[1].replace('\n', ' | ')[:160], by, d[0]))
     c.quit()

@@ -173,6 +173,35 @@ def never_read_waits(s):
             s.outside.count() == 0, '%d' % s.outside.count())
 
 
+def refuses_public_suffixes(s):
+    """The admin lists "com" and a pattern matching under .com: Postfix
+    would relay for the whole TLD; relaylock refuses both, logs each at err
+    naming the source and the entry, and keeps every other domain."""
+    wide = os.path.join(s.workdir, 'wide.regexp')
+    with open(wide, 'w') as f:
+        f.write('/\\.com$/ OK\n')
+    before = len(s.relaylock.log_text())
+    run(['postconf', '-c', s.mta.conf, '-e',
+         'relay_domains = %s, com, regexp:%s' % (BACKUP, wide)])
+    wait_until(lambda: 'sources changed' in s.relaylock.log_text()[before:], 5)
+    for d in ('com', 'foo.com', 'mail.example.com'):
+        r = rcpt(s, d)
+        s.check('public suffix from the MTA: %s refused' % d, r[0] == 550,
+                '%s %s' % r)
+    r = rcpt(s, BACKUP)
+    s.check('public suffix from the MTA: %s still hosted' % BACKUP, r[0] == 250,
+            '%s %s' % r)
+    log = s.relaylock.log_text()[before:]
+    src = 'hosted_domains_from "postfix:%s"' % s.mta.conf
+    s.check('the log names the source and the refused entry "com"',
+            any(src in ln and '"com" is a public suffix: refused' in ln
+                for ln in log.splitlines()), log[-600:])
+    s.check('the log names the refused pattern table',
+            any(src in ln and 'regexp:%s refused' % wide in ln
+                for ln in log.splitlines()), log[-600:])
+    run(['postconf', '-c', s.mta.conf, '-e', 'relay_domains = ' + BACKUP])
+
+
 def check_command(s):
     """relaylock -t shows the source and its table."""
     out = run([s.relaylock.binary, '-t', '-c', s.relaylock.conf], check=False)
