@@ -43,16 +43,21 @@ static bool candidate(const char *entry, void *arg)
 	return n > 0 && (size_t)n < p->size && is_hosted(p->cfg, p->out);
 }
 
-/* A name a source of hosted_domains_from hosts. */
+/* A name a source of hosted_domains_from hosts; in the first pass
+ * (WILD false) a full domain name, not a "localhost" one. */
 static bool from_source(const char *name, void *arg)
 {
 	struct pick *p = arg;
-	int n = snprintf(p->out, p->size, "%s", name);
+	int n;
 
+	if (!p->wild && (!strchr(name, '.') || strncmp(name, "localhost", 9) == 0))
+		return false;
+	n = snprintf(p->out, p->size, "%s", name);
 	return n > 0 && (size_t)n < p->size;
 }
 
-/* Exact names first, then ".parent" entries, then the MTA's names. */
+/* Exact names first, then ".parent" entries, then the MTA's names (full
+ * domain names before "localhost" and single labels). */
 static void pick_hosted(const struct rl_config *cfg, char *hosted, size_t size)
 {
 	struct pick p = {cfg, false, hosted, size};
@@ -61,10 +66,14 @@ static void pick_hosted(const struct rl_config *cfg, char *hosted, size_t size)
 	if (rl_domain_set_find(set, candidate, &p))
 		return;
 	p.wild = true;
-	if (rl_domain_set_find(set, candidate, &p) ||
-	    rl_sources_names(cfg, from_source, &p))
+	if (rl_domain_set_find(set, candidate, &p))
 		return;
-	hosted[0] = '\0';
+	p.wild = false;
+	if (rl_sources_names(cfg, from_source, &p))
+		return;
+	p.wild = true;
+	if (!rl_sources_names(cfg, from_source, &p))
+		hosted[0] = '\0';
 }
 
 struct rl_config *st_conf_load(const char *path, char *hosted, size_t size,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "file_stamps.h"
+#include "sendmail_source.h"
 #include "source_impl.h"
 #include "source_psl.h"
 
@@ -18,6 +19,7 @@ struct rl_source *rl_source_open(const char *spec, struct rl_diag *errors,
                                  struct rl_diag *warnings)
 {
 	struct rl_source *src;
+	const struct rl_source_ops *ops = &rl_postfix_ops;
 	const char *dir = NULL;
 	void *state;
 
@@ -30,19 +32,25 @@ struct rl_source *rl_source_open(const char *spec, struct rl_diag *errors,
 		dir = "/etc/postfix";
 	else if (strncmp(spec, "postfix:", 8) == 0 && spec[8] == '/')
 		dir = spec + 8;
+	else if (strcmp(spec, "sendmail") == 0 ||
+	         (strncmp(spec, "sendmail:", 9) == 0 && spec[9] == '/'))
+		ops = &rl_sendmail_ops, dir = spec[8] ? spec + 9 : SM_DEFAULT_CF;
 	if (!dir) {
-		rl_diag_add(errors, spec, 0, "unknown source (\"postfix\" or"
-		            " \"postfix:/config/dir\")");
+		rl_diag_add(errors, spec, 0, "unknown source (\"postfix\","
+		            " \"postfix:/config/dir\", \"sendmail\" or"
+		            " \"sendmail:/path/sendmail.cf\")");
 		return NULL;
 	}
-	if (!(state = rl_postfix_load(dir, errors, warnings)))
+	if (!(state = ops == &rl_sendmail_ops
+	                  ? rl_sendmail_load(dir, errors, warnings)
+	                  : rl_postfix_load(dir, errors, warnings)))
 		return NULL;
 	if (!(src = malloc(sizeof *src))) {
-		rl_postfix_ops.free(state);
+		ops->free(state);
 		rl_diag_add(errors, spec, 0, "out of memory");
 		return NULL;
 	}
-	src->ops = &rl_postfix_ops;
+	src->ops = ops;
 	src->state = state;
 	return src;
 }

@@ -2,9 +2,13 @@
  * copies, ask whether the files they read changed. */
 #include "source_set.h"
 
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "source.h"
@@ -98,6 +102,30 @@ static int resolve_spec(const char *spec, char *out, size_t size)
 	return 0;
 }
 
+/* What would let this process read PATH: its group, or a group at all.
+ * ARG: the warnings. */
+static void unreadable_hint(const char *path, bool exists, void *arg)
+{
+	struct rl_diag *warnings = arg;
+	struct passwd *pw = getpwuid(geteuid());
+	const char *user = pw ? pw->pw_name : "relaylock";
+	struct group *gr;
+	struct stat st;
+
+	if (!exists || access(path, R_OK) == 0 || errno != EACCES || stat(path, &st) != 0)
+		return;
+	gr = getgrgid(st.st_gid);
+	if ((st.st_mode & S_IRGRP) && gr)
+		rl_diag_add(warnings, path, 0, "mode %04o, group %s: %s cannot read "
+		            "it: add %s to the group (usermod -a -G %s %s) and restart "
+		            "relaylock", (unsigned)(st.st_mode & 07777), gr->gr_name, user,
+		            user, gr->gr_name, user);
+	else
+		rl_diag_add(warnings, path, 0, "mode %04o: %s cannot read it and no "
+		            "group may: give it a group %s is in, readable by that group "
+		            "(chgrp, chmod g+r)", (unsigned)(st.st_mode & 07777), user, user);
+}
+
 static struct held *held_open(const char *resolved, struct rl_diag *errors,
                               struct rl_diag *warnings)
 {
@@ -112,6 +140,7 @@ static struct held *held_open(const char *resolved, struct rl_diag *errors,
 		return NULL;
 	}
 	rl_source_tables(h->src, note_problem, h);
+	rl_source_files(h->src, unreadable_hint, warnings);
 	return h;
 }
 

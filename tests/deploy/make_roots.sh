@@ -16,7 +16,7 @@ set -eu
 CACHE=${1:-${RELAYLOCK_DEPLOY_CACHE:-/var/cache/relaylock-deploy}}
 MIRROR=${RELAYLOCK_DEPLOY_MIRROR:-http://deb.debian.org/debian}
 # Bump when the package lists change: older roots are rebuilt.
-ROOTS_VERSION=7
+ROOTS_VERSION=6
 BASE_PKGS="systemd systemd-sysv dbus rsyslog fail2ban python3-systemd iproute2 \
 procps libmilter1.0.1 libconfuse2 libidn2-0 libpsl5 publicsuffix libmicrohttpd12 \
 libdb5.3 liblmdb0 libcdb1 libpcre2-8-0 libpq5 libmariadb3 libldap-2.5-0 \

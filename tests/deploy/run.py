@@ -47,6 +47,7 @@ def deploy(mta, deb, cache, workdir, milter_load):
         d.configure()
         d.protected('protected ' + mta.name)
         d.logs(since)
+        d.mta_domain_added()
         d.reloads()
         d.crash()
         d.selftest(SELFTEST_OPTS)

@@ -167,7 +167,7 @@ static void test_source(void **state)
 	assert_null(rl_source_open("postfix:/nonexistent/relaylock", &e, &w));
 	assert_true(has(&e, "/nonexistent/relaylock/main.cf: cannot open"));
 	rl_diag_init(&e);
-	assert_null(rl_source_open("sendmail", &e, &w));
+	assert_null(rl_source_open("exim", &e, &w));
 	assert_true(has(&e, "unknown source"));
 }
 
