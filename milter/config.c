@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "config_text.h"
+#include "listen_addr.h"
 #include "public_suffix.h"
 
 #define LIST_LINE_MAX 1024
@@ -412,6 +413,14 @@ static int cb_string(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result
 			              "or inet6:PORT@HOST", value);
 		else
 			copy_setting(line, name, value, d->socket, sizeof d->socket);
+	} else if (strcmp(name, "metrics_listen") == 0) {
+		struct rl_listen_addr la;
+		const char *why;
+
+		if (value[0] != '\0' && !rl_listen_addr_parse(value, &la, &why))
+			error_at(line, "metrics_listen: \"%s\" %s", value, why);
+		else
+			copy_setting(line, name, value, d->metrics_listen, sizeof d->metrics_listen);
 	} else if (strcmp(name, "user") == 0) {
 		if (value[0] == '\0' || strpbrk(value, " \t:"))
 			error_at(line, "user: \"%s\" is not a user name", value);
@@ -672,6 +681,7 @@ struct rl_config *rl_config_load(const char *path, struct rl_diag *diag)
 		CFG_STR_CB("accept_log_level", "info", CFGF_NONE, cb_string),
 		CFG_BOOL("run_as_root", cfg_false, CFGF_NONE),
 		CFG_INT_CB("milter_timeout", 30, CFGF_NONE, cb_int),
+		CFG_STR_CB("metrics_listen", "", CFGF_NONE, cb_string),
 		CFG_END(),
 	};
 	struct load ld = {.diag = diag, .path = path};

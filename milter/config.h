@@ -41,6 +41,7 @@ struct rl_daemon_settings {
 	int accept_log_level;              /* priority of "action=accept" lines */
 	bool run_as_root;                  /* refuse root unless this is set */
 	unsigned milter_timeout;           /* seconds, smfi_settimeout */
+	char metrics_listen[RL_SETTING_MAX]; /* "" = no metrics endpoint */
 	unsigned hosted_domains_refresh;   /* seconds between source checks */
 };
 

@@ -18,9 +18,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
+#include "metrics_sources.h"
 #include "milter_callbacks.h"
 #include "notify.h"
 #include "policy_holder.h"
@@ -37,6 +41,7 @@ struct run {
 	bool pid_written;
 	const char *socket_path;       /* a unix socket we created, else NULL */
 	bool reload_started;
+	struct rl_metrics_http *metrics; /* NULL: metrics_listen is off */
 };
 
 static void startup_error(const struct run *r, const char *fmt, ...)
@@ -293,6 +298,23 @@ static void tell_parent(struct run *r, int status)
 	}
 }
 
+/* After the privilege drop (a port above 1024) and with the signals
+ * blocked, so that libmicrohttpd's thread never takes them. */
+static int start_metrics(struct run *r)
+{
+	const char *why;
+
+	if (!r->s.metrics_listen[0])
+		return 0;
+	r->metrics = rl_metrics_http_start(r->s.metrics_listen, &why);
+	if (!r->metrics) {
+		startup_error(r, "metrics_listen %s: %s", r->s.metrics_listen, why);
+		return EX_UNAVAILABLE;
+	}
+	rl_log_always(LOG_NOTICE, "metrics on http://%s/metrics", r->s.metrics_listen);
+	return 0;
+}
+
 static int start(struct run *r)
 {
 	const char *path = unix_path(r->s.socket);
@@ -355,7 +377,7 @@ static int start(struct run *r)
 	}
 	pthread_detach(tid);
 	r->reload_started = true;
-	return 0;
+	return start_metrics(r);
 }
 
 int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
@@ -380,6 +402,7 @@ int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
 		rl_config_free(config);
 		return EX_OSERR;
 	}
+	rl_metrics_config_in_force(config);
 	r.holder = rl_holder_new(config);
 	if (!r.holder) {
 		rl_config_free(config);
@@ -403,6 +426,7 @@ int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
 		rl_notify("STOPPING=1");
 		rl_log_always(LOG_NOTICE, "relaylock stopped");
 	}
+	rl_metrics_http_stop(r.metrics);
 	if (rc != 0 && r.socket_path)
 		unlink(r.socket_path); /* start-up failed after creating it */
 	if (rc != 0 && !r.reload_started)

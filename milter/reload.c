@@ -9,6 +9,8 @@
 
 #include "load.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_sources.h"
 #include "source_set.h"
 
 static void log_diag(int level, const char *what, const struct rl_diag *diag)
@@ -31,6 +33,7 @@ static void reload(struct rl_reloader *r, bool automatic)
 	char failing[sizeof r->failing];
 
 	if (!diag) {
+		rl_metrics_reload_failed();
 		rl_log_always(LOG_ERR, "%s: out of memory; keeping the current policy", what);
 		return;
 	}
@@ -40,6 +43,7 @@ static void reload(struct rl_reloader *r, bool automatic)
 	config = rl_load(r->config_path, current, &diag[0], &diag[1]);
 	rl_holder_release(r->holder, current);
 	if (!config) {
+		rl_metrics_reload_failed();
 		if (!automatic || !r->refresh_failed) {
 			log_diag(LOG_ERR, what, &diag[0]);
 			rl_log_always(LOG_ERR, "%s of %s failed; keeping the current policy",
@@ -65,6 +69,7 @@ static void reload(struct rl_reloader *r, bool automatic)
 	              config->n_sources,
 	              rl_policy_params(config->policy)->mode == RL_MODE_MONITOR
 	                      ? "monitor" : "enforce");
+	rl_metrics_config_in_force(config);
 	rl_holder_swap(r->holder, config);
 	free(diag);
 }

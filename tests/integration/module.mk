@@ -88,3 +88,11 @@ DEB_PACKAGES += postfix m4 libwrap0 sasl2-bin libsasl2-modules iproute2 \
 .PHONY: measure-limits
 measure-limits:
 	@$(INTEGRATION_ENV) python3 tests/integration/limits.py
+
+# /metrics against the decision log, behind a real Postfix (issue 19).
+.PHONY: check-integration-metrics
+check-integration-metrics: $(DAEMON)
+	@echo "== integration: /metrics against the decision log (Postfix)"
+	@RELAYLOCK=$(abspath $(DAEMON)) RELAYLOCK_IT_WORKDIR=$(SCRATCH)/itm \
+	  RELAYLOCK_MTA_CACHE=$(SCRATCH)/mta-cache python3 tests/integration/metrics_run.py
+CHECK_TARGETS += check-integration-metrics
