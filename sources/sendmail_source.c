@@ -252,6 +252,11 @@ static void warn_state(struct sendmail *s, struct rl_diag *warnings)
 		            " not single addresses (with relaytofulladdress Sendmail"
 		            " relays to them; list their domains if they must be"
 		            " reachable)", s->access.full_relay);
+	if (s->access.refused)
+		rl_diag_add(warnings, s->cf, s->conf.access.line, "access map: %zu"
+		            " RELAY entries for a public suffix refused (\"%s\"):"
+		            " hosting one would relay for every domain under it",
+		            s->access.refused, s->access.refused_key);
 	if (s->access.error[0])
 		rl_diag_add(warnings, s->cf, s->conf.access.line, "access map: %s"
 		            " (until it can be read, domains not found elsewhere"

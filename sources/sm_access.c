@@ -1,6 +1,7 @@
 /* sm_access.c - the access map: its K line (map_parseargs()) and its
  * Berkeley DB file, read whole with a cursor. */
 #include "sm_access.h"
+#include "source_psl.h"
 
 #include <db.h>
 #include <errno.h>
@@ -138,6 +139,11 @@ static int add_pair(struct sm_access_map *m, bool dot, const char *k,
 	    (n = sm_word_domain(k, klen, dot, out)) < 0) {
 		m->full_relay += tagged && relay && memchr(k, '@', klen);
 		m->skipped++;
+		return 0;
+	}
+	if (relay && rl_src_public_suffix(out)) { /* would relay for a registry */
+		if (m->refused++ == 0)
+			snprintf(m->refused_key, sizeof m->refused_key, "%s", out);
 		return 0;
 	}
 	return tagged ? add(&m->tagged, &m->n_tagged, &m->cap_tagged, out, relay)

@@ -25,6 +25,8 @@ struct sm_access_map {
 	size_t n_tagged, n_plain, cap_tagged, cap_plain;
 	size_t skipped;   /* keys that are no recipient domain */
 	size_t full_relay; /* To:user@domain RELAY (relaytofulladdress) */
+	size_t refused;   /* RELAY entries for a public suffix, not kept */
+	char refused_key[RL_DOMAIN_MAX + 2]; /* the first of them */
 	char error[320];  /* "": read; else lookups answer ERROR */
 };
 

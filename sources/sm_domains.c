@@ -1,5 +1,6 @@
 /* sm_domains.c - class words to sorted canonical domain sets. */
 #include "sm_domains.h"
+#include "source_psl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,13 @@ int sm_domset_build(struct sm_domset *s, struct sm_conf *c,
 			p->skipped += own;
 			if (n == SM_WORD_INVALID && own)
 				warn_word(c, k, w, warnings);
+			continue;
+		}
+		if (rl_src_public_suffix(out)) {
+			if (own)
+				rl_diag_add(warnings, p->path, w->line, "class {%s}: \"%s\" is"
+				            " a public suffix: refused (hosting it would relay"
+				            " for every domain under it)", k->name, out);
 			continue;
 		}
 		if (!(s->d[s->n].name = strdup(out)))

@@ -105,7 +105,8 @@ static void test_class_w_forms(void **state)
 	expect(s, "localhost=YES a.test=YES b.test=YES c.test=YES cw1.test=YES"
 	          " cw2.test=YES second.test=NO space.test=YES trail.test=NO"
 	          " sub.a.test=NO folded.test=YES continued.test=YES"
-	          " mx.example.net=YES mx=YES alias.example.net=YES"
+	          " mx.example.net=YES alias.example.net=YES"
+	          " mx=NO" /* the nodename is also Mexico's TLD: a public suffix */
 	          " mail.example.net=YES c.test.x=NO unlisted.test=NO");
 	assert_int_equal(errors.n, 0);
 	assert_true(diag_has(&warnings, "lhn:6: class {w}: \"trail.test.\""));
@@ -264,6 +265,7 @@ static void make_access(const char *name)
 	db_put(db, "to:user@full.test", "RELAY");
 	db_put(db, "to:nul.test", "RELAY");
 	db_put(db, "to:.dotacc.test", "RELAY");
+	db_put(db, "to:co.uk", "RELAY"); /* a public suffix: refused */
 	db->close(db, 0);
 }
 
@@ -280,6 +282,9 @@ static void test_access(void **state)
 	          " from.test=NO full.test=NO nul.test=YES unlisted.test=NO"
 	          " x.dotacc.test=NO");
 	assert_true(diag_has(&warnings, "1 To:user@domain RELAY"));
+	expect(s, "co.uk=NO example.co.uk=NO");
+	assert_true(diag_has(&warnings, "1 RELAY entries for a public suffix refused"
+	                                " (\"co.uk\")"));
 	rl_sendmail_ops.free(s);
 	s = load(tu_fmt("%s%s%s", k, RCPT_OK, LOOKUP_DOT));
 	expect(s, "dotacc.test=NO x.dotacc.test=YES y.x.dotacc.test=YES");
@@ -291,6 +296,22 @@ static void test_access(void **state)
 	/* optional and absent: empty, as for Sendmail */
 	s = load("V10\nKaccess hash -o @D@/none\nCwa.test\n");
 	expect(s, "a.test=YES b.test=NO");
+	rl_sendmail_ops.free(s);
+}
+
+/* No class may host a public suffix: class R's subdomain rule would make
+ * "co.uk" an open relay for all of it. */
+static void test_public_suffix(void **state)
+{
+	void *s;
+
+	(void)state;
+	s = load("V10\nCw com good.test\nCR co.uk github.io .net rgood.test\n" RCPT_OK);
+	expect(s, "com=NO good.test=YES co.uk=NO example.co.uk=NO github.io=NO"
+	          " x.github.io=NO x.net=NO rgood.test=YES x.rgood.test=YES");
+	assert_true(diag_has(&warnings, "class {w}: \"com\" is a public suffix"));
+	assert_true(diag_has(&warnings, "class {R}: \"co.uk\" is a public suffix"));
+	assert_true(diag_has(&warnings, "class {R}: \".net\" is a public suffix"));
 	rl_sendmail_ops.free(s);
 }
 
@@ -444,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_class_r),
 		cmocka_unit_test(test_access),
+		cmocka_unit_test(test_public_suffix),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_unreadable_optional),
 		cmocka_unit_test(test_malformed_files),
