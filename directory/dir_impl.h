@@ -8,6 +8,7 @@
 
 #include "dir_cf.h"
 #include "directory.h"
+#include "dir_quote.h"
 
 /* Longest query after expansion. */
 #define RL_DIR_QUERY_MAX (RL_DIR_VALUE_MAX + 4 * 256)
@@ -27,6 +28,13 @@ struct rl_dir_ops {
 extern const struct rl_dir_ops rl_dir_pgsql_ops;
 extern const struct rl_dir_ops rl_dir_mysql_ops;
 extern const struct rl_dir_ops rl_dir_ldap_ops;
+
+/* CF's query for KEY, quoted by QUOTE(ARG, ...), in a new buffer (*OUT,
+ * to free): 1; 0 when Postfix would suppress the query (nothing to free);
+ * -1 with WHY set when it cannot be built. */
+int rl_dir_query(const struct rl_dir_cf *cf, const char *key,
+                 rl_dir_quote_fn quote, void *arg, char **out,
+                 char *why, size_t cap);
 
 /* Milliseconds left until DEADLINE, 0 when past. */
 int rl_dir_ms_left(const struct timespec *deadline);

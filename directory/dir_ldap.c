@@ -130,22 +130,16 @@ static enum rl_dir_answer ld_lookup(void *conn, const struct rl_dir_cf *cf,
                                     char *why, size_t cap)
 {
 	LDAP *ld = conn;
-	char *filter = malloc(RL_DIR_QUERY_MAX);
+	char *filter = NULL;
 	char *attrs[RL_DIR_ATTRS_MAX + 1];
 	struct timeval tv = tv_left(cf, deadline);
 	LDAPMessage *res = NULL;
 	enum rl_dir_answer ans;
 	int x, rc;
 
-	if (!filter)
-		return RL_DIR_ERROR;
-	x = rl_dir_expand(cf->query, key, ld_quote, NULL, filter, RL_DIR_QUERY_MAX);
-	if (x <= 0) {
-		free(filter);
-		if (x < 0)
-			rl_dir_why(why, cap, "ldap: cannot quote the key into the filter");
+	x = rl_dir_query(cf, key, ld_quote, NULL, &filter, why, cap);
+	if (x <= 0)
 		return x < 0 ? RL_DIR_ERROR : RL_DIR_NOT_FOUND;
-	}
 	for (size_t i = 0; i < cf->n_attrs; i++)
 		attrs[i] = (char *)cf->attrs[i];
 	attrs[cf->n_attrs] = NULL;

@@ -128,21 +128,15 @@ static enum rl_dir_answer my_lookup(void *conn, const struct rl_dir_cf *cf,
                                     char *why, size_t cap)
 {
 	MYSQL *m = conn;
-	char *q = malloc(RL_DIR_QUERY_MAX);
+	char *q = NULL;
 	enum rl_dir_answer ans = RL_DIR_NOT_FOUND;
 	bool any_set = false;
 	int x, next = 0;
 
 	(void)deadline; /* bounded by the read and write timeouts */
-	if (!q)
-		return RL_DIR_ERROR;
-	x = rl_dir_expand(cf->query, key, my_quote, m, q, RL_DIR_QUERY_MAX);
-	if (x <= 0) {
-		free(q);
-		if (x < 0)
-			rl_dir_why(why, cap, "mysql: cannot quote the key into the query");
+	x = rl_dir_query(cf, key, my_quote, m, &q, why, cap);
+	if (x <= 0)
 		return x < 0 ? RL_DIR_ERROR : RL_DIR_NOT_FOUND;
-	}
 	x = mysql_real_query(m, q, (unsigned long)strlen(q));
 	free(q);
 	if (x != 0) {

@@ -133,20 +133,14 @@ static enum rl_dir_answer pg_lookup(void *conn, const struct rl_dir_cf *cf,
                                     char *why, size_t cap)
 {
 	PGconn *c = conn;
-	char *q = malloc(RL_DIR_QUERY_MAX);
+	char *q = NULL;
 	enum rl_dir_answer ans = RL_DIR_NOT_FOUND;
 	PGresult *r;
 	int x;
 
-	if (!q)
-		return RL_DIR_ERROR;
-	x = rl_dir_expand(cf->query, key, pg_quote, c, q, RL_DIR_QUERY_MAX);
-	if (x <= 0) {
-		free(q);
-		if (x < 0)
-			rl_dir_why(why, cap, "pgsql: cannot quote the key into the query");
+	x = rl_dir_query(cf, key, pg_quote, c, &q, why, cap);
+	if (x <= 0)
 		return x < 0 ? RL_DIR_ERROR : RL_DIR_NOT_FOUND;
-	}
 	if (!PQsendQuery(c, q)) {
 		rl_dir_why(why, cap, "pgsql: %s", PQerrorMessage(c));
 		free(q);

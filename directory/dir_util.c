@@ -1,6 +1,7 @@
 /* dir_util.c - small helpers every directory file shares. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "dir_impl.h"
 
@@ -28,4 +29,25 @@ int rl_dir_ms_left(const struct timespec *deadline)
 	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
 	     (deadline->tv_nsec - now.tv_nsec) / 1000000;
 	return ms <= 0 ? 0 : ms > 3600000 ? 3600000 : (int)ms;
+}
+
+int rl_dir_query(const struct rl_dir_cf *cf, const char *key,
+                 rl_dir_quote_fn quote, void *arg, char **out,
+                 char *why, size_t cap)
+{
+	int x;
+
+	if (!(*out = malloc(RL_DIR_QUERY_MAX))) {
+		rl_dir_why(why, cap, "out of memory");
+		return -1;
+	}
+	x = rl_dir_expand(cf->query, key, quote, arg, *out, RL_DIR_QUERY_MAX);
+	if (x <= 0) {
+		free(*out);
+		*out = NULL;
+	}
+	if (x < 0)
+		rl_dir_why(why, cap, "%s: cannot quote the key into the query",
+		           rl_dir_type_name(cf->type));
+	return x;
 }

@@ -10,7 +10,7 @@ DIR_CLIENT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq libmariadb ldap 2>/dev
 DIR_CLIENT_LIBS   := $(shell $(PKG_CONFIG) --libs libpq libmariadb ldap 2>/dev/null \
 	|| echo -lpq -lmariadb -lldap -llber)
 # What a program linking the directory adds after $(CORE_LIBS).
-DIR_LIBS := $(DIR_LIB) $(CORE_LIBS) $(DIR_CLIENT_LIBS) -pthread
+DIR_LIBS = $(DIR_LIB) $(CORE_LIBS) $(DIR_CLIENT_LIBS) -pthread
 
 $(BUILD)/directory/%.o: ALL_CPPFLAGS += -Idirectory $(DIR_CLIENT_CFLAGS)
 
