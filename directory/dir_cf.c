@@ -416,6 +416,11 @@ static int ldap_hosts(struct rl_dir_cf *cf, struct rl_diag *errors)
 	    split_items(cf, "server_host", rl_dir_cf_get(cf, "server_host", "localhost"),
 	                items, RL_DIR_HOSTS_MAX, &cf->n_hosts, errors))
 		return -1;
+	if (cf->n_hosts == 0) {
+		rl_diag_add(errors, cf->path, cf_line(cf, "server_host"),
+		            "server_host: empty");
+		return -1;
+	}
 	for (size_t i = 0; i < cf->n_hosts; i++) {
 		int n;
 

@@ -16,6 +16,32 @@ $(BUILD)/tests/fuzz/dir_%.o: ALL_CPPFLAGS += -Idirectory $(DIR_CLIENT_CFLAGS)
 $(BUILD)/tests/unit/dir_%_test: $(BUILD)/tests/unit/dir_%_test.o $(DIR_LIB) $(CORE_LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(DIR_LIBS) $(CMOCKA_LIBS)
 
+$(BUILD)/tests/fuzz/dir_cf_replay: $(BUILD)/tests/fuzz/dir_cf_fuzz.o \
+		$(BUILD)/tests/fuzz/replay_main.o $(DIR_LIB) $(CORE_LIB)
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(DIR_LIBS)
+
+check-directory-fuzz: $(BUILD)/tests/fuzz/dir_cf_replay
+	@$(BUILD)/tests/fuzz/dir_cf_replay tests/fuzz/corpus/dir_cf
+
+# make fuzz: the parser under libFuzzer (rules in tests/fuzz/module.mk).
+DIR_LIBFUZZER_OBJS := $(patsubst %.c,$(BUILD)/libfuzzer/%.o,directory/dir_cf.c \
+	directory/dir_quote.c tests/fuzz/dir_cf_fuzz.c)
+$(BUILD)/libfuzzer/directory/%.o $(BUILD)/libfuzzer/tests/fuzz/dir_%.o: \
+	ALL_CPPFLAGS += -Idirectory
+$(BUILD)/libfuzzer/dir_cf_fuzzer: $(DIR_LIBFUZZER_OBJS) $(CORE_LIB)
+	$(QUIET_LD)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ $(CONFUSE_LIBS)
+
+.PHONY: fuzz-directory
+fuzz-directory: $(BUILD)/libfuzzer/dir_cf_fuzzer
+	@work=$(BUILD)/libfuzzer/corpus/dir_cf; mkdir -p $$work; \
+	cp -n tests/fuzz/corpus/dir_cf/* $$work/; \
+	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -max_len=4096 \
+	  -artifact_prefix=$(BUILD)/libfuzzer/dir_cf- $$work 2>$(BUILD)/libfuzzer/dir_cf.log \
+	  || { tail -40 $(BUILD)/libfuzzer/dir_cf.log; exit 1; }; \
+	grep -E '^stat::number_of_executed_units|cov:' $(BUILD)/libfuzzer/dir_cf.log | tail -2
+
+FUZZ_TARGETS += fuzz-directory
+
 $(DIRQ): $(BUILD)/tests/directory/dirq.o $(DIR_LIB) $(CORE_LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(DIR_LIBS)
 
@@ -24,6 +50,6 @@ $(DIRQ): $(BUILD)/tests/directory/dirq.o $(DIR_LIB) $(CORE_LIB)
 check-directory-unit: $(DIR_UNIT_BINS)
 	@for t in $(DIR_UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
 
-check-directory: check-directory-unit
+check-directory: check-directory-unit check-directory-fuzz
 
 CHECK_TARGETS += check-directory

@@ -207,6 +207,7 @@ static void test_errors(void **state)
 		{RL_DIR_LDAP, "search_base = x\nbind = maybe\n", "t.cf:2: bind:"},
 		{RL_DIR_LDAP, "search_base = x\nversion = 4\n", "t.cf:2: version:"},
 		{RL_DIR_LDAP, "search_base = x\nserver_port = 0\n", "server_port:"},
+		{RL_DIR_LDAP, "search_base = x\nserver_host =\n", "t.cf:2: server_host: empty"},
 		{RL_DIR_LDAP, "search_base = x\ntimeout = 5s\n", "t.cf:2: timeout:"},
 		{RL_DIR_LDAP, "search_base = x\nserver_host = http://h\n",
 		 "t.cf:2: server_host: \"http://h\""},
