@@ -64,8 +64,10 @@ static MYSQL *connect_one(const struct rl_dir_cf *cf, const char *h,
 			host[colon - host] = '\0';
 		}
 	}
-	if (!mysql_real_connect(m, host, rl_dir_cf_get(cf, "user", NULL),
-	                        rl_dir_cf_get(cf, "password", NULL),
+	/* As Postfix: an unset user comes from the option file, an unset
+	 * password is empty (libmariadb reads the option file's for NULL only). */
+	if (!mysql_real_connect(m, host, rl_dir_cf_get(cf, "user", ""),
+	                        rl_dir_cf_get(cf, "password", ""),
 	                        rl_dir_cf_get(cf, "dbname", NULL), port, sock,
 	                        CLIENT_MULTI_RESULTS)) {
 		rl_dir_why(why, cap, "mysql %s: %s", h, mysql_error(m));

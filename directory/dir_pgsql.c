@@ -91,6 +91,14 @@ static PGconn *connect_one(const struct rl_dir_cf *cf, const char *h,
 	return c;
 }
 
+/* Server notices ("terminating connection...") are no answer; the error
+ * that follows says what failed. */
+static void no_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 /* The hosts in the order the .cf lists them; the first that answers. */
 static void *pg_connect(const struct rl_dir_cf *cf, const struct timespec *deadline,
                         char *why, size_t cap)
@@ -99,6 +107,7 @@ static void *pg_connect(const struct rl_dir_cf *cf, const struct timespec *deadl
 		PGconn *c = connect_one(cf, cf->hosts[i], deadline, why, cap);
 
 		if (c) {
+			PQsetNoticeProcessor(c, no_notice, NULL);
 			PQsetnonblocking(c, 1);
 			return c;
 		}

@@ -50,6 +50,40 @@ $(DIRQ): $(BUILD)/tests/directory/dirq.o $(DIR_LIB) $(CORE_LIB)
 check-directory-unit: $(DIR_UNIT_BINS)
 	@for t in $(DIR_UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
 
-check-directory: check-directory-unit check-directory-fuzz
+check-directory-servers: $(DIRQ) $(SCRATCH)/.made
+	@echo "== directory: real PostgreSQL, MariaDB and slapd against postmap -q"
+	@DIRQ=$(abspath $(DIRQ)) RELAYLOCK_DIR_WORKDIR=$(SCRATCH)/directory \
+	  python3 tests/directory/run.py
+
+check-directory: check-directory-unit check-directory-fuzz check-directory-servers
 
 CHECK_TARGETS += check-directory
+
+# The servers the tests start (never the system services) and Postfix's
+# clients for the same .cf files. postgresql-15: initdb, postgres, psql.
+DIR_SERVER_PACKAGES := mariadb-server slapd ldap-utils postfix-pgsql \
+	postfix-mysql postfix-ldap
+DEB_PACKAGES += $(DIR_SERVER_PACKAGES) postgresql-15 postgresql-client-15 \
+	postfix python3 util-linux
+
+# Installed before the generic deps recipe: slapd asks debconf questions,
+# and no system service should start while installing (a policy-rc.d that
+# exits 101, removed afterwards when this rule put it there).
+.PHONY: deps-directory-servers
+deps: deps-directory-servers
+deps-directory-servers:
+	@missing=; for p in $(DIR_SERVER_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q ' installed$$' \
+	    || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then echo "deps: run as root to install$$missing" >&2; exit 1; fi; \
+	echo "deps: installing$$missing"; \
+	printf '%s\n' "slapd slapd/no_configuration boolean true" \
+	  "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
+	made=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; \
+	  chmod 0755 /usr/sbin/policy-rc.d; made=1; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y -q --no-install-recommends $$missing \
+	  || { apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; }; \
+	st=$$?; [ -z "$$made" ] || rm -f /usr/sbin/policy-rc.d; exit $$st
