@@ -164,21 +164,14 @@ static void *slot_connect(struct rl_dir *dir, int i,
 	return conn;
 }
 
-/* One key, on one pooled connection; the connection is dropped on error. */
-static enum rl_dir_answer lookup_key(struct rl_dir *dir, const char *key,
-                                     const struct timespec *deadline,
-                                     char *why, size_t cap)
+/* KEY on slot I's connection, made if need be; dropped on error. */
+static enum rl_dir_answer slot_lookup(struct rl_dir *dir, int i, const char *key,
+                                      const struct timespec *deadline,
+                                      char *why, size_t cap)
 {
 	enum rl_dir_answer ans = RL_DIR_ERROR;
-	int i = slot_take(dir, deadline);
-	void *conn;
+	void *conn = slot_connect(dir, i, deadline, why, cap);
 
-	if (i < 0) {
-		rl_dir_why(why, cap, "%s: all %d connections busy for %us", dir->spec,
-		           RL_DIR_POOL_MAX, dir->timeout);
-		return RL_DIR_ERROR;
-	}
-	conn = slot_connect(dir, i, deadline, why, cap);
 	if (conn) {
 		ans = dir->ops->lookup(conn, dir->cf, key, deadline, why, cap);
 		if (ans == RL_DIR_ERROR) {
@@ -186,7 +179,33 @@ static enum rl_dir_answer lookup_key(struct rl_dir *dir, const char *key,
 			conn = NULL;
 		}
 	}
-	slot_give(dir, i, conn);
+	dir->pool[i].conn = conn; /* the slot is ours while busy */
+	return ans;
+}
+
+/* One key, on one pooled connection. A connection that had been idle may
+ * have been closed by the server (a restart, MySQL's wait_timeout): after
+ * an error on a reused connection, one more try on a new one. */
+static enum rl_dir_answer lookup_key(struct rl_dir *dir, const char *key,
+                                     const struct timespec *deadline,
+                                     char *why, size_t cap)
+{
+	enum rl_dir_answer ans;
+	int i = slot_take(dir, deadline);
+	bool reused;
+
+	if (i < 0) {
+		rl_dir_why(why, cap, "%s: all %d connections busy for %us", dir->spec,
+		           RL_DIR_POOL_MAX, dir->timeout);
+		return RL_DIR_ERROR;
+	}
+	reused = dir->pool[i].conn != NULL;
+	ans = slot_lookup(dir, i, key, deadline, why, cap);
+	if (ans == RL_DIR_ERROR && reused && rl_dir_ms_left(deadline) > 0) {
+		rl_dir_why(why, cap, "%s", "");
+		ans = slot_lookup(dir, i, key, deadline, why, cap);
+	}
+	slot_give(dir, i, dir->pool[i].conn);
 	return ans;
 }
 

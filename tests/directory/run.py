@@ -340,7 +340,7 @@ class Driver:
         self.p.wait(timeout=30)
 
 
-def outage(server, name, spec):
+def outage(server, name, spec, drop=None):
     ttl = 1
     drv = Driver(spec, ttl)
     try:
@@ -371,11 +371,18 @@ def outage(server, name, spec):
         print(f"     {name}: recovered {took:.1f}s after the server was back")
         check(f"{name}: negative answers again after the restart",
               drv.ask("inactive.example")[0] == "NOT_FOUND")
+        # A connection the server closed while idle: the next lookup
+        # reconnects at once instead of failing.
+        if drop:
+            drop()
+            ans, ms, why = drv.ask("backup.example")
+            check(f"{name}: a connection the server dropped costs no ERROR",
+                  ans != "ERROR", f"{ans} {why}")
         # Frozen: each lookup still returns within the lookup timeout.
         time.sleep(ttl + 0.2)
         server.freeze()
         try:
-            ans, ms, why = drv.ask("backup.example")
+            ans, ms, why = drv.ask("alias.example")
             check(f"{name}: frozen server: ERROR within the timeout",
                   ans == "ERROR" and ms <= TIMEOUT * 1000 + 1000, f"{ans} {ms} ms {why}")
             ans, ms, why = drv.ask("active2.example")
@@ -417,8 +424,13 @@ def main():
             return 0
         compare(pfdir, cfs, d)
         print(f"     answers compared in {time.monotonic() - t0:.1f}s")
-        outage(pg, "pgsql", f"pgsql:{d}/pg-active.cf")
-        outage(my, "mysql", f"mysql:{d}/my-active.cf")
+        outage(pg, "pgsql", f"pgsql:{d}/pg-active.cf", lambda: pg.sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'relaylock';"))
+        outage(my, "mysql", f"mysql:{d}/my-active.cf", lambda: my.sql("".join(
+            f"KILL {i};" for i in my.query(
+                "SELECT id FROM information_schema.processlist "
+                "WHERE user = 'postfix'").split())))
         outage(ld, "ldap", f"ldap:{d}/ld-active.cf")
     finally:
         for s in started:
