@@ -8,9 +8,9 @@
  * and prints "DOMAIN FOUND|NOT_FOUND|ERROR MILLISECONDS why" per domain.
  * -c puts the cache (TTL seconds) in front of the directory.
  *
- *   dirq -b N [-c TTL] SPEC DOMAIN-PREFIX
+ *   dirq -b N [-c TTL] SPEC PREFIX [SUFFIX]
  *
- * Benchmark: N uncached lookups of PREFIX0..PREFIX(N-1) (median and 99th
+ * Benchmark: N uncached lookups of PREFIX0SUFFIX..PREFIX(N-1)SUFFIX (median and 99th
  * percentile), then N lookups of the same, now cached (lookups/s).
  * Exit: 0, or 2 for usage and configuration errors.
  */
@@ -74,7 +74,7 @@ static long rss_kb(void)
 }
 
 static int bench(struct rl_dir *dir, struct rl_dir_cache *cache, long n,
-                 const char *prefix)
+                 const char *prefix, const char *suffix)
 {
 	double *t = malloc((size_t)n * sizeof *t), t0, all;
 	char d[300], why[RL_DIR_WHY_MAX];
@@ -83,7 +83,7 @@ static int bench(struct rl_dir *dir, struct rl_dir_cache *cache, long n,
 	if (!t || !cache)
 		return 2;
 	for (long i = 0; i < n; i++) {
-		snprintf(d, sizeof d, "%s%ld", prefix, i);
+		snprintf(d, sizeof d, "%s%ld%s", prefix, i, suffix);
 		t0 = now_ms();
 		switch (one(dir, cache, d, why, sizeof why)) {
 		case RL_DIR_FOUND: found++; break;
@@ -98,7 +98,7 @@ static int bench(struct rl_dir *dir, struct rl_dir_cache *cache, long n,
 	t0 = now_ms();
 	for (int round = 0; round < 10; round++)
 		for (long i = 0; i < n; i++) {
-			snprintf(d, sizeof d, "%s%ld", prefix, i);
+			snprintf(d, sizeof d, "%s%ld%s", prefix, i, suffix);
 			one(dir, cache, d, why, sizeof why);
 		}
 	all = now_ms() - t0;
@@ -142,7 +142,8 @@ int main(int argc, char **argv)
 		cache = rl_dir_cache_new(&o);
 	}
 	if (n_bench > 0 && optind + 1 < argc)
-		status = bench(dir, cache, n_bench, argv[optind + 1]);
+		status = bench(dir, cache, n_bench, argv[optind + 1],
+		               optind + 2 < argc ? argv[optind + 2] : "");
 	else if (optind + 1 < argc)
 		for (int i = optind + 1; i < argc; i++)
 			lookup_print(dir, cache, argv[i]);
