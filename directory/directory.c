@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "dir_impl.h"
 
@@ -256,4 +257,31 @@ enum rl_dir_answer rl_dir_lookup_cb(void *dir, const char *domain, char *why,
                                     size_t cap)
 {
 	return rl_dir_lookup(dir, domain, why, cap);
+}
+
+enum rl_dir_answer rl_dir_probe(struct rl_dir *dir, char *why, size_t cap)
+{
+	unsigned char r[8] = {0};
+	char canary[64];
+	enum rl_dir_answer ans;
+	int n;
+
+	if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		memcpy(r, &ts.tv_nsec, sizeof r < sizeof ts.tv_nsec ? sizeof r :
+		       sizeof ts.tv_nsec);
+	}
+	n = snprintf(canary, sizeof canary, "relaylock-canary-");
+	for (size_t i = 0; i < sizeof r; i++)
+		n += snprintf(canary + n, sizeof canary - (size_t)n, "%02x", r[i]);
+	snprintf(canary + n, sizeof canary - (size_t)n, ".invalid");
+	ans = rl_dir_lookup(dir, canary, why, cap);
+	if (ans == RL_DIR_FOUND)
+		rl_dir_why(why, cap, "%s: finds the random domain %s: its query "
+		           "matches every domain", dir->spec, canary);
+	else if (ans == RL_DIR_NOT_FOUND)
+		rl_dir_why(why, cap, "%s: connected, answered", dir->spec);
+	return ans;
 }

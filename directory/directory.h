@@ -61,6 +61,14 @@ enum rl_dir_answer rl_dir_lookup(struct rl_dir *dir, const char *domain,
 enum rl_dir_answer rl_dir_lookup_cb(void *dir, const char *domain, char *why,
                                     size_t cap);
 
+/* For `relaylock -t`: connect and look up a random name that no one can
+ * have registered ("relaylock-canary-HEX.invalid"). NOT_FOUND is the
+ * healthy answer; FOUND means the query matches every domain (a source
+ * to refuse: it would make an open relay); ERROR means the directory
+ * cannot answer now (a warning: -t must not fail on the weather). WHY
+ * says which. */
+enum rl_dir_answer rl_dir_probe(struct rl_dir *dir, char *why, size_t cap);
+
 /* "pgsql:/etc/postfix/x.cf" as given to rl_dir_open (without "proxy:"). */
 const char *rl_dir_spec(const struct rl_dir *dir);
 

@@ -8,6 +8,10 @@
  * and prints "DOMAIN FOUND|NOT_FOUND|ERROR MILLISECONDS why" per domain.
  * -c puts the cache (TTL seconds) in front of the directory.
  *
+ *   dirq -p SPEC
+ *
+ * The -t probe (rl_dir_probe): "PROBE FOUND|NOT_FOUND|ERROR why".
+ *
  *   dirq -b N [-c TTL] SPEC PREFIX [SUFFIX]
  *
  * Benchmark: N uncached lookups of PREFIX0SUFFIX..PREFIX(N-1)SUFFIX (median and 99th
@@ -116,11 +120,13 @@ int main(int argc, char **argv)
 	struct rl_dir *dir;
 	unsigned timeout = 0;
 	long n_bench = 0;
+	int probe = 0;
 	char line[1024];
 	int c, status = 0;
 
-	while ((c = getopt(argc, argv, "t:c:b:")) != -1) {
+	while ((c = getopt(argc, argv, "t:c:b:p")) != -1) {
 		switch (c) {
+		case 'p': probe = 1; break;
 		case 't': timeout = (unsigned)atoi(optarg); break;
 		case 'c': o.ttl = (unsigned)atoi(optarg); break;
 		case 'b': n_bench = atol(optarg); break;
@@ -141,7 +147,11 @@ int main(int argc, char **argv)
 		o.max_pos = n_bench > 0 ? (size_t)n_bench : 0;
 		cache = rl_dir_cache_new(&o);
 	}
-	if (n_bench > 0 && optind + 1 < argc)
+	if (probe) {
+		char why[RL_DIR_WHY_MAX];
+
+		printf("PROBE %s %s\n", names[rl_dir_probe(dir, why, sizeof why)], why);
+	} else if (n_bench > 0 && optind + 1 < argc)
 		status = bench(dir, cache, n_bench, argv[optind + 1],
 		               optind + 2 < argc ? argv[optind + 2] : "");
 	else if (optind + 1 < argc)

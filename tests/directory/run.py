@@ -324,6 +324,19 @@ def compare(pfdir, cfs, d):
               if not failures else f"---- {name}: done")
 
 
+def probes(d):
+    """relaylock -t's probe: a random never-registered domain."""
+    for name, typ, want in (("pg-active", "pgsql", "NOT_FOUND"),
+                            ("my-active", "mysql", "NOT_FOUND"),
+                            ("ld-active", "ldap", "NOT_FOUND"),
+                            ("ld-many", "ldap", "FOUND"),
+                            ("pg-odd", "pgsql", "NOT_FOUND"),
+                            ("pg-badpw", "pgsql", "ERROR")):
+        out = subprocess.run([DIRQ, "-t", str(TIMEOUT), "-p", f"{typ}:{d}/{name}.cf"],
+                             capture_output=True, text=True, timeout=60).stdout.split(" ", 2)
+        check(f"probe {name}: {want}", out[:2] == ["PROBE", want], " ".join(out))
+
+
 # ---------------------------------------------------------------- outages
 class Driver:
     """One dirq process with the cache: connections and cache persist."""
@@ -428,6 +441,7 @@ def main():
             return 0
         compare(pfdir, cfs, d)
         print(f"     answers compared in {time.monotonic() - t0:.1f}s")
+        probes(d)
         outage(pg, "pgsql", f"pgsql:{d}/pg-active.cf", lambda: pg.sql(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE application_name = 'relaylock';"))

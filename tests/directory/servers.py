@@ -90,6 +90,21 @@ class Server:
                 os.kill(p, sig)
             except ProcessLookupError:
                 pass
+        if sig == signal.SIGSTOP:
+            wait_for(f"{self.name} stopped", self.stopped, 10)
+
+    def stopped(self):
+        """Every thread of every process of the server is in state T: a
+        SIGSTOP takes a moment to reach threads running on another CPU."""
+        for p in descendants(self.proc.pid):
+            try:
+                for t in os.listdir(f"/proc/{p}/task"):
+                    with open(f"/proc/{p}/task/{t}/stat") as f:
+                        if f.read().rsplit(")", 1)[1].split()[0] not in "Tt":
+                            return False
+            except OSError:
+                pass
+        return True
 
     def thaw(self):
         self.freeze(signal.SIGCONT)
