@@ -8,6 +8,12 @@
  * and prints "DOMAIN FOUND|NOT_FOUND|ERROR MILLISECONDS why" per domain.
  * -c puts the cache (TTL seconds) in front of the directory.
  *
+ *   dirq -m [-t TIMEOUT] [-c TTL] SPEC SLOW DOMAIN...
+ *
+ * Concurrency: SLOW is looked up on a thread of its own; 200 ms later each
+ * DOMAIN is looked up while SLOW's query is still running. Prints the
+ * DOMAINs' lines first, then SLOW's.
+ *
  *   dirq -p SPEC
  *
  * The -t probe (rl_dir_probe): "PROBE FOUND|NOT_FOUND|ERROR why".
@@ -18,6 +24,7 @@
  * percentile), then N lookups of the same, now cached (lookups/s).
  * Exit: 0, or 2 for usage and configuration errors.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +61,41 @@ static void lookup_print(struct rl_dir *dir, struct rl_dir_cache *cache,
 
 	printf("%s %s %.0f %s\n", domain, names[a], now_ms() - t0, why);
 	fflush(stdout);
+}
+
+struct slow_job {
+	struct rl_dir *dir;
+	struct rl_dir_cache *cache;
+	const char *domain;
+	enum rl_dir_answer ans;
+	double ms;
+	char why[RL_DIR_WHY_MAX];
+};
+
+static void *slow_thread(void *arg)
+{
+	struct slow_job *j = arg;
+	double t0 = now_ms();
+
+	j->ans = one(j->dir, j->cache, j->domain, j->why, sizeof j->why);
+	j->ms = now_ms() - t0;
+	return NULL;
+}
+
+static int concurrent(struct rl_dir *dir, struct rl_dir_cache *cache,
+                      char **domains, int n)
+{
+	struct slow_job j = {.dir = dir, .cache = cache, .domain = domains[0]};
+	pthread_t t;
+
+	if (n < 1 || pthread_create(&t, NULL, slow_thread, &j) != 0)
+		return 2;
+	usleep(200000);
+	for (int i = 1; i < n; i++)
+		lookup_print(dir, cache, domains[i]);
+	pthread_join(t, NULL);
+	printf("%s %s %.0f %s\n", j.domain, names[j.ans], j.ms, j.why);
+	return 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -120,12 +162,13 @@ int main(int argc, char **argv)
 	struct rl_dir *dir;
 	unsigned timeout = 0;
 	long n_bench = 0;
-	int probe = 0;
+	int probe = 0, many = 0;
 	char line[1024];
 	int c, status = 0;
 
-	while ((c = getopt(argc, argv, "t:c:b:p")) != -1) {
+	while ((c = getopt(argc, argv, "t:c:b:pm")) != -1) {
 		switch (c) {
+		case 'm': many = 1; break;
 		case 'p': probe = 1; break;
 		case 't': timeout = (unsigned)atoi(optarg); break;
 		case 'c': o.ttl = (unsigned)atoi(optarg); break;
@@ -147,7 +190,9 @@ int main(int argc, char **argv)
 		o.max_pos = n_bench > 0 ? (size_t)n_bench : 0;
 		cache = rl_dir_cache_new(&o);
 	}
-	if (probe) {
+	if (many)
+		status = concurrent(dir, cache, argv + optind + 1, argc - optind - 1);
+	else if (probe) {
 		char why[RL_DIR_WHY_MAX];
 
 		printf("PROBE %s %s\n", names[rl_dir_probe(dir, why, sizeof why)], why);

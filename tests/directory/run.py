@@ -205,6 +205,15 @@ def cf_files(pg, my, ld, d):
         "my-alias": ("mysql", f"hosts = unix:{my.sock}\n{my_auth}"
                      "query = SELECT alias_domain FROM alias_domain WHERE "
                      "alias_domain='%s' AND active = 1\n", {"alias.example": F}),
+        # A query that takes 3 s for one domain (longer than the timeout).
+        "pg-slow": ("pgsql", f"hosts = unix:{pg.sock}\n{pg_auth}"
+                    "query = SELECT domain FROM domain WHERE domain='%s' AND\n"
+                    "  (domain <> 'active2.example' OR pg_sleep(3) IS NOT NULL)\n",
+                    {"active.example": F}),
+        "my-slow": ("mysql", f"hosts = unix:{my.sock}\n{my_auth}"
+                    "query = SELECT domain FROM domain WHERE domain='%s' AND\n"
+                    "  (domain <> 'active2.example' OR SLEEP(3) = 0)\n",
+                    {"active.example": F}),
         # iRedMail's shape over TCP, with a simple bind.
         "ld-active": ("ldap", f"server_host = ldap://127.0.0.1:{ld.port}\n{ld_base}"
                       f"scope = one\nquery_filter = {iredmail}\n"
@@ -301,6 +310,8 @@ def postfix_answers(pfdir, spec, domains):
 
 def compare(pfdir, cfs, d):
     for name, (typ, _text, expected) in cfs.items():
+        if name.endswith("-slow"):  # Postfix has no lookup timeout to compare
+            continue
         spec = f"{typ}:{d}/{name}.cf"
         t0 = time.monotonic()
         ours = dirq(spec, DOMAINS)
@@ -322,6 +333,26 @@ def compare(pfdir, cfs, d):
                       f"got {got}, want {expected[dom]}", quiet=True)
         print(f"PASS {name}: {len(DOMAINS)} domains as postmap -q, {len(expected)} as the data"
               if not failures else f"---- {name}: done")
+
+
+def slow_query(d):
+    """A slow query of one domain delays no other domain, and is itself cut
+    at the lookup timeout (an ERROR: 451, never 550)."""
+    for name, typ in (("pg-slow", "pgsql"), ("my-slow", "mysql")):
+        out = subprocess.run([DIRQ, "-t", str(TIMEOUT), "-m", f"{typ}:{d}/{name}.cf",
+                              "active2.example", "active.example", "missing.example",
+                              "inactive.example"],
+                             capture_output=True, text=True, timeout=60).stdout
+        res = {f[0]: f[1:] for f in (line.split(" ", 3) for line in out.splitlines())}
+        for dom, want in (("active.example", "FOUND"), ("missing.example", "NOT_FOUND"),
+                          ("inactive.example", "FOUND")):
+            ans, ms = res.get(dom, ["-", "99999"])[:2]
+            check(f"{name}: {dom} answered while another domain's query runs",
+                  ans == want and int(ms) < 500, f"{ans} {ms} ms")
+        ans, ms = res.get("active2.example", ["-", "0"])[:2]
+        check(f"{name}: the slow query is cut at the lookup timeout",
+              ans == "ERROR" and TIMEOUT * 1000 - 300 <= int(ms) <= TIMEOUT * 1000 + 700,
+              f"{ans} {ms} ms")
 
 
 def probes(d):
@@ -442,6 +473,7 @@ def main():
         compare(pfdir, cfs, d)
         print(f"     answers compared in {time.monotonic() - t0:.1f}s")
         probes(d)
+        slow_query(d)
         outage(pg, "pgsql", f"pgsql:{d}/pg-active.cf", lambda: pg.sql(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE application_name = 'relaylock';"))
