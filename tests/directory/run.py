@@ -238,6 +238,23 @@ def cf_files(pg, my, ld, d):
                     "query_filter = (|(associatedDomain=%s)(objectClass=domain))\n"
                     "result_attribute = associatedDomain\nbind = no\n",
                     {"missing.example": F}),
+        # TLS: STARTTLS and ldaps://, the server's certificate checked.
+        "ld-starttls": ("ldap", f"server_host = ldap://127.0.0.1:{ld.port}\n{ld_base}"
+                        "query_filter = associatedDomain=%s\n"
+                        "result_attribute = associatedDomain\nbind = no\nstart_tls = yes\n"
+                        f"tls_ca_cert_file = {ld.ca}\ntls_require_cert = yes\n",
+                        {"active.example": F, "missing.example": N}),
+        "ld-ldaps": ("ldap", f"server_host = ldaps://127.0.0.1:{ld.tls_port}\n{ld_base}"
+                     "query_filter = associatedDomain=%s\n"
+                     "result_attribute = associatedDomain\nbind_dn = "
+                     "cn=reader,dc=example,dc=com\nbind_pw = readerpw\n"
+                     f"tls_ca_cert_file = {ld.ca}\ntls_require_cert = yes\n",
+                     {"active.example": F, "missing.example": N}),
+        # A certificate from a CA the client does not know: no answer.
+        "ld-ldaps-untrusted": ("ldap", f"server_host = ldaps://127.0.0.1:{ld.tls_port}\n"
+                               f"{ld_base}query_filter = associatedDomain=%s\n"
+                               "result_attribute = associatedDomain\nbind = no\n"
+                               "tls_require_cert = yes\n", {"active.example": E}),
         "ld-badpw": ("ldap", f"server_host = ldap://127.0.0.1:{ld.port}\n{ld_base}"
                      "query_filter = associatedDomain=%s\nresult_attribute = associatedDomain\n"
                      "bind_dn = cn=reader,dc=example,dc=com\nbind_pw = wrong\n",

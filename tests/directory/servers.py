@@ -195,6 +195,23 @@ class Mariadb(Server):
         self.kill_with(signal.SIGKILL)
 
 
+def make_certs(d):
+    """A private CA and a server certificate for 127.0.0.1 (IP SAN)."""
+    ca, key, crt = (os.path.join(d, n) for n in ("ca.pem", "server.key", "server.pem"))
+    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=relaylock test CA", "-keyout", os.path.join(d, "ca.key"),
+         "-out", ca], stderr=subprocess.DEVNULL)
+    run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", key, "-out", os.path.join(d, "server.csr")], stderr=subprocess.DEVNULL)
+    ext = os.path.join(d, "san.ext")
+    with open(ext, "w") as f:
+        f.write("subjectAltName = IP:127.0.0.1\n")
+    run(["openssl", "x509", "-req", "-in", os.path.join(d, "server.csr"), "-CA", ca,
+         "-CAkey", os.path.join(d, "ca.key"), "-CAcreateserial", "-days", "2",
+         "-extfile", ext, "-out", crt], stderr=subprocess.DEVNULL)
+    return ca, key, crt
+
+
 class Slapd(Server):
     name = "slapd"
 
@@ -204,8 +221,12 @@ class Slapd(Server):
         self.conf = os.path.join(self.dir, "slapd.conf")
         self.sock = os.path.join(self.dir, "ldapi")
         self.port = free_port()
+        self.tls_port = free_port()
         os.makedirs(self.db)
+        self.ca, key, crt = make_certs(self.dir)
         with open(self.conf, "w") as f:
+            f.write(f"TLSCACertificateFile {self.ca}\nTLSCertificateFile {crt}\n"
+                    f"TLSCertificateKeyFile {key}\n")
             f.write("include /etc/ldap/schema/core.schema\n"
                     "include /etc/ldap/schema/cosine.schema\n"
                     "modulepath /usr/lib/ldap\nmoduleload back_mdb\n"
@@ -226,7 +247,8 @@ class Slapd(Server):
         if os.path.exists(self.sock):  # left by a SIGKILL
             os.unlink(self.sock)
         self.spawn(["slapd", "-d", "0", "-f", self.conf, "-h",
-                    f"ldap://127.0.0.1:{self.port}/ {self.url_ldapi()}/"])
+                    f"ldap://127.0.0.1:{self.port}/ ldaps://127.0.0.1:{self.tls_port}/ "
+                    f"{self.url_ldapi()}/"])
         wait_for("slapd", lambda: quiet_ok(
             ["ldapsearch", "-x", "-H", f"ldap://127.0.0.1:{self.port}", "-b", "",
              "-s", "base"]))
