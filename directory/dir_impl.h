@@ -14,11 +14,14 @@
 #define RL_DIR_QUERY_MAX (RL_DIR_VALUE_MAX + 4 * 256)
 
 /* A connection is used by one thread at a time. DEADLINE is on
- * CLOCK_MONOTONIC; every call returns by then. On ERROR from lookup the
- * caller closes the connection. */
+ * CLOCK_MONOTONIC; every call returns by then (mysql: its lookups by
+ * TIMEOUT seconds after they start, libmariadb's read timeout being set
+ * once per connection). TIMEOUT is the whole lookup timeout, for settings
+ * that last as long as the connection. On ERROR from lookup the caller
+ * closes the connection. */
 struct rl_dir_ops {
-	void *(*connect)(const struct rl_dir_cf *cf, const struct timespec *deadline,
-	                 char *why, size_t cap);
+	void *(*connect)(const struct rl_dir_cf *cf, unsigned timeout,
+	                 const struct timespec *deadline, char *why, size_t cap);
 	enum rl_dir_answer (*lookup)(void *conn, const struct rl_dir_cf *cf,
 	                             const char *key, const struct timespec *deadline,
 	                             char *why, size_t cap);

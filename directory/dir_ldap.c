@@ -52,14 +52,15 @@ static struct timeval tv_left(const struct rl_dir_cf *cf,
 
 /* Open the handle and bind, which makes the connection: libldap tries the
  * server_host URLs in order. */
-static void *ld_connect(const struct rl_dir_cf *cf, const struct timespec *deadline,
-                        char *why, size_t cap)
+static void *ld_connect(const struct rl_dir_cf *cf, unsigned timeout,
+                        const struct timespec *deadline, char *why, size_t cap)
 {
 	char urls[RL_DIR_HOSTS_MAX * 257] = "";
 	struct timeval tv = tv_left(cf, deadline);
 	int version = cf->version, rc;
 	LDAP *ld = NULL;
 
+	(void)timeout; /* every search gets the time left as its own limit */
 	for (size_t i = 0; i < cf->n_hosts; i++) {
 		strcat(urls, i ? " " : "");
 		strcat(urls, cf->hosts[i]);

@@ -15,8 +15,11 @@ static void set_opt_str(MYSQL *m, enum mysql_option o, const char *v)
 		mysql_options(m, o, v);
 }
 
-/* Options for every attempt: timeouts, option file, TLS, as Postfix. */
-static void set_options(MYSQL *m, const struct rl_dir_cf *cf, unsigned secs)
+/* Options for every attempt: timeouts, option file, TLS, as Postfix.
+ * CONNECT: seconds left for this lookup; IO: the whole lookup timeout,
+ * for every read and write of the connection's life. */
+static void set_options(MYSQL *m, const struct rl_dir_cf *cf, unsigned connect,
+                        unsigned io)
 {
 	const char *ca = rl_dir_cf_get(cf, "tls_CAfile", NULL);
 	const char *capath = rl_dir_cf_get(cf, "tls_CApath", NULL);
@@ -24,9 +27,9 @@ static void set_options(MYSQL *m, const struct rl_dir_cf *cf, unsigned secs)
 	const char *key = rl_dir_cf_get(cf, "tls_key_file", NULL);
 	my_bool verify = cf->tls_verify_cert, off = 0;
 
-	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &secs);
-	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &secs);
-	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &secs);
+	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect);
+	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &io);
+	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &io);
 	mysql_options(m, MYSQL_OPT_RECONNECT, &off); /* directory.c reconnects */
 	set_opt_str(m, MYSQL_READ_DEFAULT_FILE, rl_dir_cf_get(cf, "option_file", NULL));
 	/* Postfix >= 3.2 reads the [client] group by default. */
@@ -39,7 +42,8 @@ static void set_options(MYSQL *m, const struct rl_dir_cf *cf, unsigned secs)
 }
 
 static MYSQL *connect_one(const struct rl_dir_cf *cf, const char *h,
-                          const struct timespec *deadline, char *why, size_t cap)
+                          unsigned timeout, const struct timespec *deadline,
+                          char *why, size_t cap)
 {
 	unsigned secs = (unsigned)(rl_dir_ms_left(deadline) + 999) / 1000;
 	char host[256] = "";
@@ -51,7 +55,7 @@ static MYSQL *connect_one(const struct rl_dir_cf *cf, const char *h,
 		rl_dir_why(why, cap, "mysql: out of memory");
 		return NULL;
 	}
-	set_options(m, cf, secs ? secs : 1);
+	set_options(m, cf, secs ? secs : 1, timeout);
 	if (!strncmp(h, "unix:", 5)) {
 		sock = h + 5;
 		snprintf(host, sizeof host, "localhost");
@@ -83,14 +87,14 @@ static void library_init(void)
 	mysql_library_init(0, NULL, NULL);
 }
 
-static void *my_connect(const struct rl_dir_cf *cf, const struct timespec *deadline,
-                        char *why, size_t cap)
+static void *my_connect(const struct rl_dir_cf *cf, unsigned timeout,
+                        const struct timespec *deadline, char *why, size_t cap)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, library_init);
 	for (size_t i = 0; i < cf->n_hosts && rl_dir_ms_left(deadline) > 0; i++) {
-		MYSQL *m = connect_one(cf, cf->hosts[i], deadline, why, cap);
+		MYSQL *m = connect_one(cf, cf->hosts[i], timeout, deadline, why, cap);
 
 		if (m)
 			return m;

@@ -44,7 +44,8 @@ static void host_params(const char *h, char *host, char *port, size_t cap)
 }
 
 static PGconn *connect_one(const struct rl_dir_cf *cf, const char *h,
-                           const struct timespec *deadline, char *why, size_t cap)
+                           unsigned timeout, const struct timespec *deadline,
+                           char *why, size_t cap)
 {
 	char host[256], port[256], opts[64], tmo[16];
 	const char *kw[10], *val[10];
@@ -52,7 +53,8 @@ static PGconn *connect_one(const struct rl_dir_cf *cf, const char *h,
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	PGconn *c;
 
-	snprintf(opts, sizeof opts, "-c statement_timeout=%d", ms > 0 ? ms : 1);
+	/* The server gives up too, for every query of this connection. */
+	snprintf(opts, sizeof opts, "-c statement_timeout=%u", timeout * 1000u);
 	snprintf(tmo, sizeof tmo, "%d", ms / 1000 + 1);
 	if (!strncmp(h, "postgresql://", 13) || !strncmp(h, "postgres://", 11)) {
 		kw[n] = "dbname"; val[n++] = h;
@@ -100,11 +102,11 @@ static void no_notice(void *arg, const char *msg)
 }
 
 /* The hosts in the order the .cf lists them; the first that answers. */
-static void *pg_connect(const struct rl_dir_cf *cf, const struct timespec *deadline,
-                        char *why, size_t cap)
+static void *pg_connect(const struct rl_dir_cf *cf, unsigned timeout,
+                        const struct timespec *deadline, char *why, size_t cap)
 {
 	for (size_t i = 0; i < cf->n_hosts && rl_dir_ms_left(deadline) > 0; i++) {
-		PGconn *c = connect_one(cf, cf->hosts[i], deadline, why, cap);
+		PGconn *c = connect_one(cf, cf->hosts[i], timeout, deadline, why, cap);
 
 		if (c) {
 			PQsetNoticeProcessor(c, no_notice, NULL);

@@ -154,7 +154,7 @@ static void *slot_connect(struct rl_dir *dir, int i,
 	pthread_mutex_unlock(&dir->lock);
 	if (wait)
 		return NULL;
-	conn = dir->ops->connect(dir->cf, deadline, why, cap);
+	conn = dir->ops->connect(dir->cf, dir->timeout, deadline, why, cap);
 	if (!conn) {
 		pthread_mutex_lock(&dir->lock);
 		clock_gettime(CLOCK_MONOTONIC, &dir->retry_at);
