@@ -88,6 +88,8 @@ MY_SCHEMA = """
 CREATE DATABASE postfix CHARACTER SET utf8mb4;
 CREATE USER 'postfix'@'localhost' IDENTIFIED BY 'pfpw';
 CREATE USER 'postfix'@'127.0.0.1' IDENTIFIED BY 'pfpw';
+CREATE USER 'pftls'@'127.0.0.1' IDENTIFIED BY 'pfpw' REQUIRE SSL;
+GRANT SELECT ON postfix.* TO 'pftls'@'127.0.0.1';
 GRANT SELECT ON postfix.* TO 'postfix'@'localhost';
 GRANT SELECT ON postfix.* TO 'postfix'@'127.0.0.1';
 USE postfix;
@@ -198,6 +200,16 @@ def cf_files(pg, my, ld, d):
         "my-optfile": ("mysql", f"hosts = unix:{my.sock}\ndbname = postfix\npassword = pfpw\n"
                        f"option_file = {d}/my-client.cnf\noption_group = relaylock\n"
                        f"query = {my_active}\n", {"active.example": F}),
+        # TLS with the server's certificate checked, for a user that must
+        # use TLS; and refused from a CA the client does not trust.
+        "my-tls": ("mysql", f"hosts = 127.0.0.1:{my.port}\nuser = pftls\npassword = pfpw\n"
+                   f"dbname = postfix\ntls_CAfile = {my.ca}\ntls_verify_cert = yes\n"
+                   f"query = {my_active}\n", {"active.example": F, "missing.example": N}),
+        "my-tls-untrusted": ("mysql", f"hosts = 127.0.0.1:{my.port}\nuser = pftls\n"
+                             "password = pfpw\ndbname = postfix\n"
+                             "tls_CAfile = /etc/ssl/certs/ca-certificates.crt\n"
+                             f"tls_verify_cert = yes\nquery = {my_active}\n",
+                             {"active.example": E}),
         "my-odd": ("mysql", f"hosts = unix:{my.sock}\n{my_auth}"
                    "query = SELECT CONCAT(CHAR(1), '\\n,evil ', domain) FROM domain\n"
                    "  WHERE domain='%s' OR '%s' = 'many.example'\n",

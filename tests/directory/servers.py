@@ -61,6 +61,23 @@ def quiet_ok(argv):
                           stderr=subprocess.DEVNULL).returncode == 0
 
 
+def make_certs(d):
+    """A private CA and a server certificate for 127.0.0.1 (IP SAN)."""
+    ca, key, crt = (os.path.join(d, n) for n in ("ca.pem", "server.key", "server.pem"))
+    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=relaylock test CA", "-keyout", os.path.join(d, "ca.key"),
+         "-out", ca], stderr=subprocess.DEVNULL)
+    run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", key, "-out", os.path.join(d, "server.csr")], stderr=subprocess.DEVNULL)
+    ext = os.path.join(d, "san.ext")
+    with open(ext, "w") as f:
+        f.write("subjectAltName = IP:127.0.0.1\n")
+    run(["openssl", "x509", "-req", "-in", os.path.join(d, "server.csr"), "-CA", ca,
+         "-CAkey", os.path.join(d, "ca.key"), "-CAcreateserial", "-days", "2",
+         "-extfile", ext, "-out", crt], stderr=subprocess.DEVNULL)
+    return ca, key, crt
+
+
 class Server:
     name = "server"
     proc = None
@@ -166,6 +183,9 @@ class Mariadb(Server):
         self.port = free_port()
         os.makedirs(self.dir)
         shutil.chown(self.dir, "mysql", "mysql")
+        self.ca, self.key, self.crt = make_certs(self.dir)
+        for f in (self.key, self.crt, self.ca):
+            shutil.chown(f, "mysql", "mysql")
         run(["mariadb-install-db", "--no-defaults", "--user=mysql",
              f"--datadir={self.data}", "--skip-test-db",
              "--auth-root-authentication-method=socket"],
@@ -176,7 +196,9 @@ class Mariadb(Server):
                     f"--datadir={self.data}", f"--socket={self.sock}",
                     f"--port={self.port}", "--bind-address=127.0.0.1",
                     f"--pid-file={self.dir}/mariadbd.pid", "--skip-name-resolve",
-                    "--skip-log-bin", "--innodb-buffer-pool-size=16M"])
+                    "--skip-log-bin", "--innodb-buffer-pool-size=16M",
+                    f"--ssl-ca={self.ca}", f"--ssl-cert={self.crt}",
+                    f"--ssl-key={self.key}"])
         wait_for("mariadb", lambda: quiet_ok(
             ["mariadb", "--no-defaults", f"--socket={self.sock}", "-u", "root",
              "-e", "SELECT 1"]))
@@ -193,23 +215,6 @@ class Mariadb(Server):
 
     def crash(self):
         self.kill_with(signal.SIGKILL)
-
-
-def make_certs(d):
-    """A private CA and a server certificate for 127.0.0.1 (IP SAN)."""
-    ca, key, crt = (os.path.join(d, n) for n in ("ca.pem", "server.key", "server.pem"))
-    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=relaylock test CA", "-keyout", os.path.join(d, "ca.key"),
-         "-out", ca], stderr=subprocess.DEVNULL)
-    run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
-         "-keyout", key, "-out", os.path.join(d, "server.csr")], stderr=subprocess.DEVNULL)
-    ext = os.path.join(d, "san.ext")
-    with open(ext, "w") as f:
-        f.write("subjectAltName = IP:127.0.0.1\n")
-    run(["openssl", "x509", "-req", "-in", os.path.join(d, "server.csr"), "-CA", ca,
-         "-CAkey", os.path.join(d, "ca.key"), "-CAcreateserial", "-days", "2",
-         "-extfile", ext, "-out", crt], stderr=subprocess.DEVNULL)
-    return ca, key, crt
 
 
 class Slapd(Server):
