@@ -402,9 +402,16 @@ static int sql_finish(struct rl_dir_cf *cf, struct rl_diag *errors)
 	}
 	if (parse_bool(cf, "tls_verify_cert", false, &cf->tls_verify_cert, errors) ||
 	    parse_bool(cf, "require_result_set", true, &cf->require_result_set,
-	               errors))
+	               errors) || sql_query(cf, errors))
 		return -1;
-	return sql_query(cf, errors);
+	/* Postfix refuses a table without it, even when a postgresql:// URI
+	 * names the database (the URI's wins). */
+	if (!*rl_dir_cf_get(cf, "dbname", "")) {
+		rl_diag_add(errors, cf->path, cf_line(cf, "dbname"),
+		            "dbname is not set (Postfix requires it too)");
+		return -1;
+	}
+	return 0;
 }
 
 static int ldap_hosts(struct rl_dir_cf *cf, struct rl_diag *errors)

@@ -158,6 +158,10 @@ def cf_files(pg, my, ld, d):
                       "query = SELECT domain FROM domain WHERE domain='%s'\n"
                       "    AND backupmx = true AND active = true\n",
                       {"backup.example": F, "active.example": N}),
+        # A libpq connection URI as the host, as pgsql_table(5) allows.
+        "pg-uri": ("pgsql", f"hosts = postgresql://postfix:pfpw@127.0.0.1:{pg.port}/postfix"
+                   f"?connect_timeout=3\ndbname = unused\nquery = {pg_active}\n",
+                   {"active.example": F, "missing.example": N}),
         "pg-alias": ("pgsql", f"hosts = 127.0.0.1:{pg.port}\n{pg_auth}"
                      "query = SELECT alias_domain FROM alias_domain WHERE "
                      "alias_domain='%s' AND active = true\n",

@@ -66,7 +66,7 @@ static void test_postfixadmin_pgsql(void **state)
 
 static void test_old_forms(void **state)
 {
-	struct rl_dir_cf *cf = parse("table = domain\nselect_field = domain\n"
+	struct rl_dir_cf *cf = parse("dbname = d\ntable = domain\nselect_field = domain\n"
 	                             "where_field = domain\n"
 	                             "additional_conditions = AND active = '1'\n",
 	                             RL_DIR_MYSQL);
@@ -77,12 +77,12 @@ static void test_old_forms(void **state)
 	                    "SELECT domain FROM domain WHERE domain='%s' AND active = '1'");
 	assert_string_equal(cf->hosts[0], "localhost");
 	rl_dir_cf_free(cf);
-	cf = parse("select_function = is_hosted\n", RL_DIR_PGSQL);
+	cf = parse("select_function = is_hosted\ndbname = d\n", RL_DIR_PGSQL);
 	assert_non_null(cf);
 	assert_string_equal(cf->query, "SELECT is_hosted('%s')");
 	rl_dir_cf_free(cf);
 	/* query wins over the old form; the last setting of a key wins. */
-	cf = parse("table = t\nquery = SELECT 1\nquery = SELECT 2 WHERE '%s'=''\n",
+	cf = parse("dbname = d\ntable = t\nquery = SELECT 1\nquery = SELECT 2 WHERE '%s'=''\n",
 	           RL_DIR_MYSQL);
 	assert_non_null(cf);
 	assert_string_equal(cf->query, "SELECT 2 WHERE '%s'=''");
@@ -96,7 +96,7 @@ static void test_mysql_keys(void **state)
 		"option_file = /etc/my.cnf\noption_group = postfix\n"
 		"tls_cert_file = /c\ntls_key_file = /k\ntls_CAfile = /ca\n"
 		"tls_CApath = /cap\ntls_ciphers = HIGH\ntls_verify_cert = yes\n"
-		"require_result_set = no\nidle_interval = 60\nretry_interval = 60\n"
+		"require_result_set = no\nidle_interval = 60\nretry_interval = 60\ndbname = d\n"
 		"query = SELECT domain FROM domain WHERE domain='%s' AND active = '1'\n",
 		RL_DIR_MYSQL);
 
@@ -157,10 +157,10 @@ static void test_ldap_keys(void **state)
 static void test_never(void **state)
 {
 	static const char *const texts[] = {
-		"query = SELECT 1 FROM d WHERE d='%s'\ndomain = example.com\n",
-		"query = SELECT 1 FROM d WHERE d='%d'\n",
-		"query = SELECT 1 FROM d WHERE tld='%1' AND d='%s'\n",
-		"query = SELECT 1 FROM d WHERE d='%D'\n",
+		"dbname = d\nquery = SELECT 1 FROM d WHERE d='%s'\ndomain = example.com\n",
+		"dbname = d\nquery = SELECT 1 FROM d WHERE d='%d'\n",
+		"dbname = d\nquery = SELECT 1 FROM d WHERE tld='%1' AND d='%s'\n",
+		"dbname = d\nquery = SELECT 1 FROM d WHERE d='%D'\n",
 	};
 
 	(void)state;
@@ -172,7 +172,7 @@ static void test_never(void **state)
 		rl_dir_cf_free(cf);
 	}
 	struct rl_dir_cf *cf = parse("query = SELECT '%%' WHERE d='%u' OR d='%S'\n"
-	                             "domain =\n", RL_DIR_PGSQL);
+	                             "domain =\ndbname = d\n", RL_DIR_PGSQL);
 	assert_non_null(cf);
 	assert_null(cf->never_why);
 	rl_dir_cf_free(cf);
@@ -196,6 +196,8 @@ static void test_errors(void **state)
 		{RL_DIR_PGSQL, "\nquery = SELECT '%x'\n", "t.cf:2: query: invalid % "},
 		{RL_DIR_PGSQL, "query = SELECT '%s' %\n", "t.cf:1: query: invalid"},
 		{RL_DIR_PGSQL, "query = q\nhosts =\n", "t.cf:2: hosts: empty"},
+		{RL_DIR_MYSQL, "query = q\n", "t.cf: dbname is not set"},
+		{RL_DIR_PGSQL, "query = q\ndbname =\n", "t.cf:2: dbname is not set"},
 		{RL_DIR_PGSQL, "query = q\nhosts = unix:\n", "names no socket"},
 		{RL_DIR_PGSQL, "query = q\nhosts = a b c d e f g h i\n",
 		 "t.cf:2: hosts: more than 8 items"},
@@ -244,7 +246,7 @@ static void test_bounds(void **state)
 	assert_null(cf);
 	assert_non_null(strstr(diag.msg[0], "t.cf:1: NUL byte"));
 	/* CRLF line ends are fine; the key alone, without spaces, too. */
-	cf = parse("query=SELECT '%s'\r\nhosts=a\r\n", RL_DIR_PGSQL);
+	cf = parse("query=SELECT '%s'\r\nhosts=a\r\ndbname=d\r\n", RL_DIR_PGSQL);
 	assert_non_null(cf);
 	assert_string_equal(cf->query, "SELECT '%s'");
 	rl_dir_cf_free(cf);
@@ -268,7 +270,7 @@ static void test_password_mode(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/p.cf", dir);
-	write_file(path, "query = q\npassword = s3cret\n", 0644);
+	write_file(path, "query = q\ndbname = d\npassword = s3cret\n", 0644);
 	rl_diag_init(&diag);
 	assert_null(rl_dir_cf_load(path, RL_DIR_PGSQL, &diag));
 	assert_int_equal(diag.n, 1);
@@ -285,7 +287,7 @@ static void test_password_mode(void **state)
 	rl_diag_init(&diag);
 	assert_null(rl_dir_cf_load(path, RL_DIR_LDAP, &diag));
 	/* No password: readable by all is fine. */
-	write_file(path, "query = q\nuser = u\n", 0644);
+	write_file(path, "query = q\ndbname = d\nuser = u\n", 0644);
 	rl_diag_init(&diag);
 	cf = rl_dir_cf_load(path, RL_DIR_PGSQL, &diag);
 	assert_non_null(cf);
