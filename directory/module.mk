@@ -18,5 +18,8 @@ $(DIR_LIB): $(patsubst %.c,$(BUILD)/%.o,$(DIR_SRCS))
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-ALL_TARGETS  += $(DIR_LIB)
+# Not in ALL_TARGETS yet: nothing installed links it, and the package's
+# Build-Depends do not name the client libraries. The tests build it.
+# Wiring it into the daemon adds both (debian/control: libpq-dev,
+# libmariadb-dev, libldap-dev).
 DEB_PACKAGES += libpq-dev libmariadb-dev libldap-dev
