@@ -79,6 +79,13 @@ static void *ld_connect(const struct rl_dir_cf *cf, unsigned timeout,
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		return NULL;
 	}
+	/* Connect now, bind or not: a server that is down is a failed
+	 * connect, which spares the next lookups a new try for a while. */
+	if ((rc = ldap_connect(ld)) != LDAP_SUCCESS) {
+		rl_dir_why(why, cap, "ldap %s: %s", urls, ldap_err2string(rc));
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return NULL;
+	}
 	if (cf->start_tls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
 		rl_dir_why(why, cap, "ldap %s: STARTTLS: %s", urls, ldap_err2string(rc));
 		ldap_unbind_ext_s(ld, NULL, NULL);

@@ -5,7 +5,7 @@
 #                               started in $(SCRATCH), answers compared with
 #                               a real Postfix's postmap -q, and outages
 
-DIR_UNIT_TESTS := dir_cf dir_quote dir_cache
+DIR_UNIT_TESTS := dir_cf dir_quote dir_cache dir_open
 DIR_UNIT_BINS  := $(patsubst %,$(BUILD)/tests/unit/%_test,$(DIR_UNIT_TESTS))
 DIRQ           := $(BUILD)/tests/directory/dirq
 
