@@ -42,6 +42,12 @@ int rl_dir_query(const struct rl_dir_cf *cf, const char *key,
 /* Milliseconds left until DEADLINE, 0 when past. */
 int rl_dir_ms_left(const struct timespec *deadline);
 
+/* The share of the time left until DEADLINE that one of HOSTS_LEFT hosts
+ * may spend connecting, so that a host that drops packets leaves time to
+ * the next ones. */
+struct timespec rl_dir_host_deadline(const struct timespec *deadline,
+                                     size_t hosts_left);
+
 /* Set WHY (CAP octets, may be NULL) with printf. */
 void rl_dir_why(char *why, size_t cap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -70,7 +70,12 @@ static void *ld_connect(const struct rl_dir_cf *cf, unsigned timeout,
 		return NULL;
 	}
 	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
-	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	{ /* libldap tries the URLs in turn, each with this connect timeout */
+		struct timespec mine = rl_dir_host_deadline(deadline, cf->n_hosts);
+		struct timeval per = tv_left(cf, &mine);
+
+		ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &per);
+	}
 	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
 	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_ON);

@@ -94,7 +94,8 @@ static void *my_connect(const struct rl_dir_cf *cf, unsigned timeout,
 
 	pthread_once(&once, library_init);
 	for (size_t i = 0; i < cf->n_hosts && rl_dir_ms_left(deadline) > 0; i++) {
-		MYSQL *m = connect_one(cf, cf->hosts[i], timeout, deadline, why, cap);
+		struct timespec mine = rl_dir_host_deadline(deadline, cf->n_hosts - i);
+		MYSQL *m = connect_one(cf, cf->hosts[i], timeout, &mine, why, cap);
 
 		if (m)
 			return m;

@@ -106,7 +106,8 @@ static void *pg_connect(const struct rl_dir_cf *cf, unsigned timeout,
                         const struct timespec *deadline, char *why, size_t cap)
 {
 	for (size_t i = 0; i < cf->n_hosts && rl_dir_ms_left(deadline) > 0; i++) {
-		PGconn *c = connect_one(cf, cf->hosts[i], timeout, deadline, why, cap);
+		struct timespec mine = rl_dir_host_deadline(deadline, cf->n_hosts - i);
+		PGconn *c = connect_one(cf, cf->hosts[i], timeout, &mine, why, cap);
 
 		if (c) {
 			PQsetNoticeProcessor(c, no_notice, NULL);

@@ -51,3 +51,19 @@ int rl_dir_query(const struct rl_dir_cf *cf, const char *key,
 		           rl_dir_type_name(cf->type));
 	return x;
 }
+
+struct timespec rl_dir_host_deadline(const struct timespec *deadline,
+                                     size_t hosts_left)
+{
+	long long ms = rl_dir_ms_left(deadline) / (long long)(hosts_left ? hosts_left : 1);
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += (time_t)(ms / 1000);
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}

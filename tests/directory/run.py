@@ -18,6 +18,7 @@ import concurrent.futures
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -388,6 +389,36 @@ def slow_query(d):
               f"{ans} {ms} ms")
 
 
+def hung_first_host(pg, my, ld, d):
+    """A first host that accepts TCP and then never answers must leave the
+    next host time to answer, within the lookup timeout."""
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(1)  # never accepted: the handshake completes, then silence
+    port = hung.getsockname()[1]
+    pg_auth = "user = postfix\npassword = pfpw\ndbname = postfix\n"
+    cfs = {
+        "pg-hung": ("pgsql", f"hosts = 127.0.0.1:{port} 127.0.0.1:{pg.port}\n{pg_auth}"
+                    "query = SELECT domain FROM domain WHERE domain='%s'\n"),
+        "my-hung": ("mysql", f"hosts = 127.0.0.1:{port} 127.0.0.1:{my.port}\n{pg_auth}"
+                    "query = SELECT domain FROM domain WHERE domain='%s'\n"),
+        "ld-hung": ("ldap", f"server_host = ldap://127.0.0.1:{port} "
+                    f"ldap://127.0.0.1:{ld.port}\nsearch_base = dc=example,dc=com\n"
+                    "query_filter = associatedDomain=%s\n"
+                    "result_attribute = associatedDomain\nbind = no\n"),
+    }
+    try:
+        for name, (typ, text) in cfs.items():
+            write(os.path.join(d, f"{name}.cf"), text)
+            t0 = time.monotonic()
+            ans = dirq(f"{typ}:{d}/{name}.cf", ["active.example"]).get("active.example", ["-"])
+            took = time.monotonic() - t0
+            check(f"{name}: a hung first host leaves time to the next",
+                  ans[0] == "FOUND" and took < TIMEOUT + 1, f"{ans} in {took:.1f}s")
+    finally:
+        hung.close()
+
+
 def probes(d):
     """relaylock -t's probe: a random never-registered domain."""
     for name, typ, want in (("pg-active", "pgsql", "NOT_FOUND"),
@@ -507,6 +538,7 @@ def main():
         print(f"     answers compared in {time.monotonic() - t0:.1f}s")
         probes(d)
         slow_query(d)
+        hung_first_host(pg, my, ld, d)
         outage(pg, "pgsql", f"pgsql:{d}/pg-active.cf", lambda: pg.sql(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE application_name = 'relaylock';"))
