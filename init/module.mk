@@ -38,13 +38,15 @@ INSTALL_MAN5     = $(wildcard man/*.5)
 INSTALL_MAN8     = $(wildcard man/*.8)
 INSTALL_EXAMPLES = $(wildcard conf/postfix-main.cf conf/sendmail.mc)
 INSTALL_F2B      = $(wildcard conf/fail2ban/*.conf conf/fail2ban/*.local)
+INSTALL_PROM     = $(wildcard conf/prometheus/*.yml)
 
 .PHONY: install-files uninstall-files
 install-files: $(INIT_GEN)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/relaylock \
 		$(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
-		$(DESTDIR)$(EXAMPLESDIR)/fail2ban $(DESTDIR)$(LIBEXECDIR)
+		$(DESTDIR)$(EXAMPLESDIR)/fail2ban $(DESTDIR)$(EXAMPLESDIR)/prometheus \
+		$(DESTDIR)$(LIBEXECDIR)
 	$(INSTALL) -m 0755 $(INSTALL_BINS) $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 0755 init/relaylock-socket-dir $(DESTDIR)$(LIBEXECDIR)/
 	@# the admin's configuration: only when there is none yet
@@ -63,6 +65,7 @@ install-files: $(INIT_GEN)
 	$(INSTALL) -m 0644 conf/relaylock.conf $(DESTDIR)$(EXAMPLESDIR)/relaylock.conf
 	$(if $(INSTALL_EXAMPLES),$(INSTALL) -m 0644 $(INSTALL_EXAMPLES) $(DESTDIR)$(EXAMPLESDIR)/)
 	$(if $(INSTALL_F2B),$(INSTALL) -m 0644 $(INSTALL_F2B) $(DESTDIR)$(EXAMPLESDIR)/fail2ban/)
+	$(if $(INSTALL_PROM),$(INSTALL) -m 0644 $(INSTALL_PROM) $(DESTDIR)$(EXAMPLESDIR)/prometheus/)
 	$(if $(INSTALL_MAN5),$(INSTALL) -m 0644 $(INSTALL_MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(INSTALL_MAN8),$(INSTALL) -m 0644 $(INSTALL_MAN8) $(DESTDIR)$(MANDIR)/man8/)
 	$(INSTALL) -m 0644 $(INIT_UNITS) $(DESTDIR)$(UNITDIR)/
@@ -81,7 +84,9 @@ uninstall-files:
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/relaylock.conf
 	rm -f $(addprefix $(DESTDIR)$(EXAMPLESDIR)/,relaylock.conf postfix-main.cf sendmail.mc)
 	rm -f $(addprefix $(DESTDIR)$(EXAMPLESDIR)/fail2ban/,$(notdir $(INSTALL_F2B)))
-	-rmdir $(DESTDIR)$(EXAMPLESDIR)/fail2ban $(DESTDIR)$(EXAMPLESDIR) 2>/dev/null
+	rm -f $(addprefix $(DESTDIR)$(EXAMPLESDIR)/prometheus/,$(notdir $(INSTALL_PROM)))
+	-rmdir $(DESTDIR)$(EXAMPLESDIR)/fail2ban $(DESTDIR)$(EXAMPLESDIR)/prometheus \
+		$(DESTDIR)$(EXAMPLESDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(DOCDIR)/README.md
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	@echo "uninstall: left $(DESTDIR)$(SYSCONFDIR)/relaylock/ and" \

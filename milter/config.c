@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "config_text.h"
+#include "listen_addr.h"
 #include "public_suffix.h"
 
 #define LIST_LINE_MAX 1024
@@ -79,6 +80,8 @@ struct load {
 		unsigned line;
 	} pending[16]; /* list files named in the config, read after parsing */
 	size_t n_pending;
+	struct rl_source_spec sources[RL_SOURCES_MAX];
+	size_t n_sources;
 };
 
 static _Thread_local struct load *current;
@@ -180,6 +183,9 @@ static void add_network(struct load *ld, const char *file, unsigned line,
 		rl_diag_add(ld->diag, file, line, "trusted network \"%s\": %s", text, err);
 }
 
+static int copy_setting(unsigned line, const char *name, const char *value,
+                        char *dst, size_t size);
+
 /* Parse callbacks: each checks one value where libconfuse still knows its
  * line, records it, and hands the text back unchanged. They return 0 after
  * an error so that one run reports every bad value. */
@@ -223,6 +229,30 @@ static int cb_list_file(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 	}
 	ld->pending[ld->n_pending].key = opt->name;
 	ld->pending[ld->n_pending++].line = line;
+	return 0;
+}
+
+/* hosted_domains_from: kept with its line; sources/ opens each one. */
+static int cb_source(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	struct load *ld = current;
+	unsigned line = value_line(cfg, value);
+
+	(void)opt;
+	KEEP_VALUE(result, value);
+	if (!ld || cfg->line <= 0)
+		return 0;
+	if (ld->n_sources == RL_SOURCES_MAX) {
+		error_at(line, "hosted_domains_from: more than %d sources", RL_SOURCES_MAX);
+		return 0;
+	}
+	if (value[0] == '\0' || strpbrk(value, " \t")) {
+		error_at(line, "hosted_domains_from: \"%s\" is not a source name", value);
+		return 0;
+	}
+	if (copy_setting(line, "hosted_domains_from", value, ld->sources[ld->n_sources].spec,
+	                 sizeof ld->sources[0].spec) == 0)
+		ld->sources[ld->n_sources++].line = line;
 	return 0;
 }
 
@@ -383,6 +413,14 @@ static int cb_string(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result
 			              "or inet6:PORT@HOST", value);
 		else
 			copy_setting(line, name, value, d->socket, sizeof d->socket);
+	} else if (strcmp(name, "metrics_listen") == 0) {
+		struct rl_listen_addr la;
+		const char *why;
+
+		if (value[0] != '\0' && !rl_listen_addr_parse(value, &la, &why))
+			error_at(line, "metrics_listen: \"%s\" %s", value, why);
+		else
+			copy_setting(line, name, value, d->metrics_listen, sizeof d->metrics_listen);
 	} else if (strcmp(name, "user") == 0) {
 		if (value[0] == '\0' || strpbrk(value, " \t:"))
 			error_at(line, "user: \"%s\" is not a user name", value);
@@ -521,12 +559,14 @@ static void finish_load(struct load *ld, cfg_t *cfg)
 	ld->daemon.run_as_root = cfg_getbool(cfg, "run_as_root");
 	ld->daemon.socket_mode = (unsigned)cfg_getint(cfg, "socket_mode");
 	ld->daemon.milter_timeout = (unsigned)cfg_getint(cfg, "milter_timeout");
+	ld->daemon.hosted_domains_refresh =
+		(unsigned)cfg_getint(cfg, "hosted_domains_refresh");
 
 	if (ld->diag->n > 0)
 		return;
-	if (rl_domain_set_count(ld->hosted) == 0)
-		rl_diag_add(ld->diag, ld->path, 0,
-		            "no hosted domains: set hosted_domains or hosted_domains_file");
+	if (rl_domain_set_count(ld->hosted) == 0 && ld->n_sources == 0)
+		rl_diag_add(ld->diag, ld->path, 0, "no hosted domains: set hosted_domains, "
+		            "hosted_domains_file or hosted_domains_from");
 	switch (rl_net_set_build(ld->trusted, &a, &b)) {
 	case 0:
 		break;
@@ -622,6 +662,8 @@ struct rl_config *rl_config_load(const char *path, struct rl_diag *diag)
 	cfg_opt_t opts[] = {
 		CFG_STR_LIST_CB("hosted_domains", NULL, CFGF_NONE, cb_hosted),
 		CFG_STR_LIST_CB("hosted_domains_file", NULL, CFGF_NONE, cb_list_file),
+		CFG_STR_LIST_CB("hosted_domains_from", NULL, CFGF_NONE, cb_source),
+		CFG_INT_CB("hosted_domains_refresh", 60, CFGF_NONE, cb_int),
 		CFG_STR_LIST_CB("trusted_networks", NULL, CFGF_NONE, cb_trusted),
 		CFG_STR_LIST_CB("trusted_networks_file", NULL, CFGF_NONE, cb_list_file),
 		CFG_BOOL("allow_authenticated", cfg_true, CFGF_NONE),
@@ -639,6 +681,7 @@ struct rl_config *rl_config_load(const char *path, struct rl_diag *diag)
 		CFG_STR_CB("accept_log_level", "info", CFGF_NONE, cb_string),
 		CFG_BOOL("run_as_root", cfg_false, CFGF_NONE),
 		CFG_INT_CB("milter_timeout", 30, CFGF_NONE, cb_int),
+		CFG_STR_CB("metrics_listen", "", CFGF_NONE, cb_string),
 		CFG_END(),
 	};
 	struct load ld = {.diag = diag, .path = path};
@@ -678,6 +721,8 @@ struct rl_config *rl_config_load(const char *path, struct rl_diag *diag)
 	config->daemon = ld.daemon;
 	config->n_domains = rl_domain_set_count(ld.hosted);
 	config->n_networks = rl_net_set_count(ld.trusted);
+	memcpy(config->sources, ld.sources, sizeof ld.sources);
+	config->n_sources = ld.n_sources;
 	config->policy = rl_policy_new(ld.hosted, ld.trusted, &ld.params);
 	ld.hosted = NULL; /* the policy owns them now, even on failure */
 	ld.trusted = NULL;
@@ -700,5 +745,7 @@ void rl_config_free(struct rl_config *config)
 	if (!config)
 		return;
 	rl_policy_free(config->policy);
+	if (config->attached_free) /* after the policy that points into it */
+		config->attached_free(config->attached);
 	free(config);
 }

@@ -41,6 +41,15 @@ struct rl_daemon_settings {
 	int accept_log_level;              /* priority of "action=accept" lines */
 	bool run_as_root;                  /* refuse root unless this is set */
 	unsigned milter_timeout;           /* seconds, smfi_settimeout */
+	char metrics_listen[RL_SETTING_MAX]; /* "" = no metrics endpoint */
+	unsigned hosted_domains_refresh;   /* seconds between source checks */
+};
+
+/* One entry of hosted_domains_from ("postfix", "sendmail:/path/cf", ...)
+ * and the line it is on. sources/ opens it. */
+struct rl_source_spec {
+	char spec[RL_SETTING_MAX];
+	unsigned line;
 };
 
 struct rl_config {
@@ -49,6 +58,11 @@ struct rl_config {
 	struct rl_daemon_settings daemon;
 	size_t n_domains;   /* distinct hosted entries */
 	size_t n_networks;  /* distinct trusted prefixes, exclusions included */
+	struct rl_source_spec sources[RL_SOURCES_MAX];
+	size_t n_sources;
+	/* The opened sources (sources/source_set.h), freed with the config. */
+	void *attached;
+	void (*attached_free)(void *attached);
 };
 
 /* Load PATH. Returns NULL and fills DIAG when anything is wrong. */

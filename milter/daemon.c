@@ -18,12 +18,18 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
+#include "metrics_sources.h"
 #include "milter_callbacks.h"
 #include "notify.h"
 #include "policy_holder.h"
+#include "reload.h"
+#include "source_set.h"
 
 struct run {
 	struct rl_daemon_settings s;   /* config, overridden by the command line */
@@ -31,9 +37,11 @@ struct run {
 	bool foreground;
 	int ready_fd;                  /* daemon mode: tells the parent we run */
 	struct rl_holder *holder;
+	struct rl_reloader reloader;
 	bool pid_written;
 	const char *socket_path;       /* a unix socket we created, else NULL */
 	bool reload_started;
+	struct rl_metrics_http *metrics; /* NULL: metrics_listen is off */
 };
 
 static void startup_error(const struct run *r, const char *fmt, ...)
@@ -246,47 +254,6 @@ static int drop_privileges(const struct run *r, const struct passwd *pw)
 	return 0;
 }
 
-/* SIGUSR1: build the new config aside; keep the old one on any error. */
-static void *reload_thread(void *arg)
-{
-	struct run *r = arg;
-	sigset_t set;
-	int sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	for (;;) {
-		struct rl_diag *diag;
-		struct rl_config *config;
-
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		diag = malloc(sizeof *diag);
-		if (!diag) {
-			rl_log_always(LOG_ERR, "reload: out of memory; keeping the current policy");
-			continue;
-		}
-		rl_diag_init(diag);
-		config = rl_config_load(r->config_path, diag);
-		if (!config) {
-			for (size_t i = 0; i < diag->n; i++)
-				rl_log_always(LOG_ERR, "reload: %s", diag->msg[i]);
-			rl_log_always(LOG_ERR, "reload of %s failed; keeping the current policy",
-			              r->config_path);
-		} else {
-			rl_log_set_threshold(config->daemon.log_level);
-			rl_log_always(LOG_NOTICE, "reloaded %s: %zu hosted domains, %zu "
-			              "trusted networks, mode %s", r->config_path,
-			              config->n_domains, config->n_networks,
-			              rl_policy_params(config->policy)->mode == RL_MODE_MONITOR
-			                      ? "monitor" : "enforce");
-			rl_holder_swap(r->holder, config);
-		}
-		free(diag);
-	}
-	return NULL;
-}
-
 /* Fork into the background; the parent waits until the child is serving
  * (or failed) and exits with its status. */
 static int daemonize(struct run *r)
@@ -329,6 +296,23 @@ static void tell_parent(struct run *r, int status)
 		if (null > STDERR_FILENO)
 			close(null);
 	}
+}
+
+/* After the privilege drop (a port above 1024) and with the signals
+ * blocked, so that libmicrohttpd's thread never takes them. */
+static int start_metrics(struct run *r)
+{
+	const char *why;
+
+	if (!r->s.metrics_listen[0])
+		return 0;
+	r->metrics = rl_metrics_http_start(r->s.metrics_listen, &why);
+	if (!r->metrics) {
+		startup_error(r, "metrics_listen %s: %s", r->s.metrics_listen, why);
+		return EX_UNAVAILABLE;
+	}
+	rl_log_always(LOG_NOTICE, "metrics on http://%s/metrics", r->s.metrics_listen);
+	return 0;
 }
 
 static int start(struct run *r)
@@ -378,13 +362,22 @@ static int start(struct run *r)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&tid, NULL, reload_thread, r) != 0) {
+	r->reloader.holder = r->holder;
+	{
+		const struct rl_config *c = rl_holder_acquire(r->holder);
+
+		rl_sources_failing(c, r->reloader.failing, sizeof r->reloader.failing);
+		rl_holder_release(r->holder, c);
+	}
+	snprintf(r->reloader.config_path, sizeof r->reloader.config_path, "%s",
+	         r->config_path);
+	if (pthread_create(&tid, NULL, rl_reload_thread, &r->reloader) != 0) {
 		startup_error(r, "cannot start the reload thread");
 		return EX_OSERR;
 	}
 	pthread_detach(tid);
 	r->reload_started = true;
-	return 0;
+	return start_metrics(r);
 }
 
 int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
@@ -409,6 +402,7 @@ int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
 		rl_config_free(config);
 		return EX_OSERR;
 	}
+	rl_metrics_config_in_force(config);
 	r.holder = rl_holder_new(config);
 	if (!r.holder) {
 		rl_config_free(config);
@@ -432,6 +426,7 @@ int rl_daemon_run(const struct rl_cli *cli, struct rl_config *config)
 		rl_notify("STOPPING=1");
 		rl_log_always(LOG_NOTICE, "relaylock stopped");
 	}
+	rl_metrics_http_stop(r.metrics);
 	if (rc != 0 && r.socket_path)
 		unlink(r.socket_path); /* start-up failed after creating it */
 	if (rc != 0 && !r.reload_started)

@@ -1,5 +1,6 @@
 # milter/daemon.mk: `make run` runs the daemon in the foreground with the
-# sample config, on a fresh Debian 12 as root: it creates the unprivileged
+# sample config (hosting example.com instead of the MTA's domains where no
+# MTA is configured), on a fresh Debian 12 as root: it creates the unprivileged
 # user, the runtime directory and the socket directory when they are
 # missing, as relaylock.service does.
 
@@ -13,5 +14,12 @@ run-daemon: $(DAEMON)
 	    --shell /usr/sbin/nologin $(RUN_USER)
 	@install -d -o $(RUN_USER) -g $(RUN_USER) -m 0755 $(RUN_DIR)
 	@init/relaylock-socket-dir $(SOCKET_DIR) $(RUN_USER)
-	@echo "run: $(DAEMON) -f -c conf/relaylock.conf (Ctrl-C stops it)"
-	$(DAEMON) -f -c conf/relaylock.conf
+	@conf=conf/relaylock.conf; \
+	if [ ! -e /etc/postfix/main.cf ] && [ ! -e /etc/mail/sendmail.cf ]; then \
+	  mkdir -p $(BUILD)/run; conf=$(BUILD)/run/relaylock.conf; \
+	  sed 's/^hosted_domains_from = .*/hosted_domains = { "example.com" }/' \
+	    conf/relaylock.conf > $$conf; \
+	  echo "run: no MTA configured here (no main.cf, no sendmail.cf): hosting"; \
+	  echo "run: example.com instead of the MTA's domains, in $$conf"; fi; \
+	echo "run: $(DAEMON) -f -c $$conf (Ctrl-C stops it)"; \
+	exec $(DAEMON) -f -c $$conf

@@ -181,20 +181,32 @@ static bool contains(const struct rl_domain_set *set, const char *key,
 	return find(set, key, len, hash_bytes(key, len))->off1 != 0;
 }
 
-bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
-                         size_t len)
+const char *rl_domain_set_entry(const struct rl_domain_set *set,
+                                const char *domain, size_t len)
 {
 	if (!set || len == 0)
-		return false;
+		return NULL;
 	if (contains(set, domain, len))
-		return true;
+		return domain;
 	if (!set->has_parents || domain[0] == '[')
-		return false;
+		return NULL;
 	/* "a.b.example.com" tries ".b.example.com", then ".example.com", ... */
 	for (size_t i = 1; i < len; i++)
 		if (domain[i] == '.' && contains(set, domain + i, len - i))
-			return true;
-	return false;
+			return domain + i;
+	return NULL;
+}
+
+bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
+                         size_t len)
+{
+	return rl_domain_set_entry(set, domain, len) != NULL;
+}
+
+bool rl_domain_set_has(const struct rl_domain_set *set, const char *key,
+                       size_t len)
+{
+	return set && len > 0 && contains(set, key, len);
 }
 
 bool rl_domain_set_find(const struct rl_domain_set *set,

@@ -36,6 +36,17 @@ int rl_domain_set_add(struct rl_domain_set *set, const char *text, size_t len,
 bool rl_domain_set_match(const struct rl_domain_set *set, const char *domain,
                          size_t len);
 
+/* The entry that matches DOMAIN: DOMAIN itself or its ".parent" tail (a
+ * pointer into DOMAIN, LEN octets long at most), or NULL. */
+const char *rl_domain_set_entry(const struct rl_domain_set *set,
+                                const char *domain, size_t len);
+
+/* Is KEY (canonical, ".parent" form included) itself an entry? An exact
+ * lookup, for callers that walk parent names their own way (the
+ * fixed-string tables of sources/). */
+bool rl_domain_set_has(const struct rl_domain_set *set, const char *key,
+                       size_t len);
+
 /* Call FN on each entry in canonical text (".parent" and "[literal]" forms
  * included), in the order they were added, until FN returns true. Returns
  * whether one did. */

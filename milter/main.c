@@ -8,12 +8,14 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "load.h"
 #include "log.h"
 #include "query.h"
+#include "source_set.h"
 
 #define DEFAULT_CONFIG RELAYLOCK_SYSCONFDIR "/relaylock/relaylock.conf"
 
-enum { OPT_CLIENT = 256, OPT_AUTH, OPT_RESOLVED, OPT_MAILER };
+enum { OPT_CLIENT = 256, OPT_AUTH, OPT_RESOLVED, OPT_MAILER, OPT_EXPLAIN };
 
 static void usage(FILE *f)
 {
@@ -21,7 +23,7 @@ static void usage(FILE *f)
 	        "usage: relaylock [-c FILE] [-p SOCKET] [-u USER] [-P PIDFILE] [-f]\n"
 	        "       relaylock [-c FILE] -t\n"
 	        "       relaylock [-c FILE] -q ADDRESS [--client IP] [--auth USER]\n"
-	        "                 [--resolved ADDR --mailer NAME]\n"
+	        "                 [--resolved ADDR --mailer NAME] [--explain]\n"
 	        "       relaylock -V | -h\n"
 	        "\n"
 	        "  -c FILE     configuration (default %s)\n"
@@ -31,6 +33,7 @@ static void usage(FILE *f)
 	        "  -f          stay in the foreground and log to stderr\n"
 	        "  -t          check the configuration, print a summary, exit\n"
 	        "  -q ADDRESS  decide one recipient offline and print the verdict\n"
+	        "  --explain   with -q: print each step of the decision first\n"
 	        "  -V          print the version\n"
 	        "  -h          print this help\n"
 	        "Exit status: 0 ok (or accept), 1 reject, 2 tempfail, 64 usage,\n"
@@ -38,21 +41,30 @@ static void usage(FILE *f)
 	        DEFAULT_CONFIG);
 }
 
+static void report_diag(int level, const char *prefix, const struct rl_diag *diag)
+{
+	for (size_t i = 0; i < diag->n; i++)
+		rl_report(level, "%s%s", prefix, diag->msg[i]);
+	if (diag->dropped)
+		rl_report(level, "%s%zu more not shown", prefix, diag->dropped);
+}
+
+/* Errors exit 78; warnings (a source that cannot be read now) are shown
+ * and the load goes on. */
 static struct rl_config *load_or_report(const char *path)
 {
-	struct rl_diag *diag = malloc(sizeof *diag);
+	struct rl_diag *diag = malloc(2 * sizeof *diag);
 	struct rl_config *config;
 
 	if (!diag) {
 		rl_report(LOG_ERR, "out of memory");
 		return NULL;
 	}
-	rl_diag_init(diag);
-	config = rl_config_load(path, diag);
-	for (size_t i = 0; i < diag->n; i++)
-		rl_report(LOG_ERR, "%s", diag->msg[i]);
-	if (diag->dropped)
-		rl_report(LOG_ERR, "%zu more errors not shown", diag->dropped);
+	rl_diag_init(&diag[0]);
+	rl_diag_init(&diag[1]);
+	config = rl_load(path, NULL, &diag[0], &diag[1]);
+	report_diag(LOG_ERR, "", &diag[0]);
+	report_diag(LOG_ERR, "warning: ", &diag[1]);
 	free(diag);
 	return config;
 }
@@ -64,6 +76,7 @@ int main(int argc, char **argv)
 		{"auth", required_argument, NULL, OPT_AUTH},
 		{"resolved", required_argument, NULL, OPT_RESOLVED},
 		{"mailer", required_argument, NULL, OPT_MAILER},
+		{"explain", no_argument, NULL, OPT_EXPLAIN},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -88,6 +101,7 @@ int main(int argc, char **argv)
 		case OPT_AUTH: q.auth = optarg; break;
 		case OPT_RESOLVED: q.resolved = optarg; break;
 		case OPT_MAILER: q.mailer = optarg; break;
+		case OPT_EXPLAIN: q.explain = true; break;
 		case 'V':
 			printf("relaylock %s\n", RELAYLOCK_VERSION);
 			return 0;
@@ -104,9 +118,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if (!q.rcpt && (q.client || q.auth || q.resolved || q.mailer)) {
-		fprintf(stderr, "relaylock: --client, --auth, --resolved and "
-		                "--mailer go with -q\n");
+	if (!q.rcpt && (q.client || q.auth || q.resolved || q.mailer || q.explain)) {
+		fprintf(stderr, "relaylock: --client, --auth, --resolved, --mailer "
+		                "and --explain go with -q\n");
 		return EX_USAGE;
 	}
 
@@ -119,6 +133,7 @@ int main(int argc, char **argv)
 		       config->n_networks,
 		       rl_policy_params(config->policy)->mode == RL_MODE_MONITOR
 		               ? "monitor" : "enforce");
+		rl_sources_print(config, stdout);
 		rl_config_free(config);
 		return 0;
 	}

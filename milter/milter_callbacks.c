@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "decision_log.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy.h"
 
 /* Kept a little longer than the log shows, so "..." marks truncation. */
@@ -62,9 +64,72 @@ static void keep(char *dst, const char *src)
 	snprintf(dst, KEEP_MAX, "%s", src ? src : "");
 }
 
-static sfsistat tempfail(SMFICTX *ctx, const char *why)
+static const char *action_name(const struct rl_decision *d)
 {
+	if (d->verdict == RL_REJECT && d->action == RL_ACCEPT)
+		return "would-reject";
+	return rl_verdict_name(d->action);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Count the decision and log its line: the counters are the log. C is
+ * NULL when the session has no context (a stage was skipped). */
+static void log_decision(SMFICTX *ctx, const struct conn *c,
+                         const struct rl_request *req, const struct rl_decision *d,
+                         const struct rl_config *cfg, uint64_t started)
+{
+	const char *action = action_name(d);
+
+	rl_metrics_decision(rl_metric_action_of(d->verdict, d->action), d->reason,
+	                    now_ns() - started);
+	/* Rejects and tempfails are always logged; accepts at accept_log_level. */
+	if (d->verdict == RL_ACCEPT && cfg->daemon.accept_log_level > cfg->daemon.log_level)
+		return;
+
+	char line[RL_LOG_LINE_MAX];
+	struct rl_log_entry e = {
+		.queue_id = smfi_getsymval(ctx, "i"),
+		.action = action,
+		.reason = rl_reason_name(d->reason),
+		.client = c ? c->client : "unknown",
+		.auth = req->auth,
+		.from = c ? c->from : NULL,
+		.rcpt = req->rcpt,
+		.resolved = req->resolved_addr,
+		.mailer = req->resolved_mailer,
+		.mode = rl_policy_params(cfg->policy)->mode == RL_MODE_MONITOR
+		                ? "monitor" : "enforce",
+	};
+
+	rl_decision_log_format(line, sizeof line, &e);
+	if (d->verdict == RL_ACCEPT)
+		rl_log_line(cfg->daemon.accept_log_level, false, line);
+	else
+		rl_log_line(d->verdict == RL_TEMPFAIL ? LOG_WARNING : LOG_NOTICE, true, line);
+}
+
+/* A session that cannot be decided (out of memory, a stage skipped): a
+ * tempfail with its decision line, action=tempfail reason=internal_error,
+ * after a line that says why. */
+static sfsistat internal_error(SMFICTX *ctx, const struct conn *c, const char *rcpt,
+                               const char *why)
+{
+	uint64_t started = now_ns();
+	const struct rl_config *cfg = rl_holder_acquire(holder);
+	struct rl_request req = {.rcpt = rcpt, .auth = c && c->auth[0] ? c->auth : NULL};
+	struct rl_decision d;
+
 	rl_log_always(LOG_ERR, "NOQUEUE: internal error: %s: answering tempfail", why);
+	rl_decide(NULL, &req, &d); /* no policy: tempfail, internal_error */
+	log_decision(ctx, c, &req, &d, cfg, started);
+	rl_holder_release(holder, cfg);
 	smfi_setreply(ctx, "451", "4.3.0", "Temporary relay policy failure, try again later");
 	return SMFIS_TEMPFAIL;
 }
@@ -98,7 +163,7 @@ static sfsistat on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 
 	(void)hostname;
 	if (!c)
-		return tempfail(ctx, "out of memory");
+		return internal_error(ctx, NULL, NULL, "out of memory");
 	c->has_ip = rl_client_ip(sa, smfi_getsymval(ctx, "{client_addr}"), &c->ip);
 	if (c->has_ip)
 		rl_ip_format(&c->ip, c->client, sizeof c->client);
@@ -106,8 +171,9 @@ static sfsistat on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 		strcpy(c->client, "unknown");
 	if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
 		free(c);
-		return tempfail(ctx, "cannot keep the connection context");
+		return internal_error(ctx, NULL, NULL, "cannot keep the connection context");
 	}
+	rl_metrics_session_open();
 	return SMFIS_CONTINUE;
 }
 
@@ -116,47 +182,10 @@ static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
 	struct conn *c = smfi_getpriv(ctx);
 
 	if (!c)
-		return tempfail(ctx, "no connection context at MAIL");
+		return internal_error(ctx, NULL, NULL, "no connection context at MAIL");
 	keep(c->from, argv ? argv[0] : NULL);
 	keep(c->auth, smfi_getsymval(ctx, "{auth_authen}"));
 	return SMFIS_CONTINUE;
-}
-
-static const char *action_name(const struct rl_decision *d)
-{
-	if (d->verdict == RL_REJECT && d->action == RL_ACCEPT)
-		return "would-reject";
-	return rl_verdict_name(d->action);
-}
-
-static void log_decision(SMFICTX *ctx, const struct conn *c,
-                         const struct rl_request *req,
-                         const struct rl_decision *d, const struct rl_config *cfg)
-{
-	/* Rejects are always logged; accepts at accept_log_level. */
-	if (d->verdict == RL_ACCEPT && cfg->daemon.accept_log_level > cfg->daemon.log_level)
-		return;
-
-	char line[RL_LOG_LINE_MAX];
-	struct rl_log_entry e = {
-		.queue_id = smfi_getsymval(ctx, "i"),
-		.action = action_name(d),
-		.reason = rl_reason_name(d->reason),
-		.client = c->client,
-		.auth = req->auth,
-		.from = c->from,
-		.rcpt = req->rcpt,
-		.resolved = req->resolved_addr,
-		.mailer = req->resolved_mailer,
-		.mode = rl_policy_params(cfg->policy)->mode == RL_MODE_MONITOR
-		                ? "monitor" : "enforce",
-	};
-
-	rl_decision_log_format(line, sizeof line, &e);
-	if (d->verdict == RL_ACCEPT)
-		rl_log_line(cfg->daemon.accept_log_level, false, line);
-	else
-		rl_log_line(d->verdict == RL_TEMPFAIL ? LOG_WARNING : LOG_NOTICE, true, line);
 }
 
 static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
@@ -165,9 +194,11 @@ static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
 	const struct rl_config *cfg;
 	struct rl_decision d;
 	struct rl_request req;
+	uint64_t started;
 
 	if (!c || !argv || !argv[0])
-		return tempfail(ctx, "no connection context or recipient at RCPT");
+		return internal_error(ctx, c, argv ? argv[0] : NULL,
+		                      "no connection context or recipient at RCPT");
 	memset(&req, 0, sizeof req);
 	req.client = c->has_ip ? &c->ip : NULL;
 	req.auth = c->auth[0] ? c->auth : NULL;
@@ -182,9 +213,10 @@ static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
 		              "the address as typed only; add them to milter_rcpt_macros "
 		              "(Postfix) or confMILTER_MACROS_ENVRCPT (Sendmail)");
 
+	started = now_ns();
 	cfg = rl_holder_acquire(holder);
 	rl_decide(cfg->policy, &req, &d);
-	log_decision(ctx, c, &req, &d, cfg);
+	log_decision(ctx, c, &req, &d, cfg, started);
 	/* The reply texts belong to the config: answer before releasing it. */
 	sfsistat status = SMFIS_CONTINUE;
 
@@ -206,12 +238,17 @@ static sfsistat on_abort(SMFICTX *ctx)
 
 	if (c)
 		c->from[0] = c->auth[0] = '\0';
+	rl_metrics_session_abort();
 	return SMFIS_CONTINUE;
 }
 
 static sfsistat on_close(SMFICTX *ctx)
 {
-	free(smfi_getpriv(ctx));
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c)
+		rl_metrics_session_close();
+	free(c);
 	smfi_setpriv(ctx, NULL);
 	return SMFIS_CONTINUE;
 }

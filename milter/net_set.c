@@ -363,3 +363,45 @@ bool rl_net_set_match(const struct rl_net_set *set, const struct rl_ip *ip)
 	}
 	return lo > 0 && f->bounds[lo - 1].trusted;
 }
+
+static void to_ip(struct u128 v, int family, struct rl_ip *ip)
+{
+	ip->family = family;
+	if (family == AF_INET) {
+		for (int i = 0; i < 4; i++)
+			ip->addr[i] = (unsigned char)(v.lo >> (24 - 8 * i));
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		ip->addr[i] = (unsigned char)(v.hi >> (56 - 8 * i));
+		ip->addr[8 + i] = (unsigned char)(v.lo >> (56 - 8 * i));
+	}
+}
+
+bool rl_net_set_longest(const struct rl_net_set *set, const struct rl_ip *ip,
+                        char *buf, size_t size)
+{
+	const struct family *f;
+	const struct prefix *best = NULL;
+	struct rl_ip start;
+	char text[64];
+
+	if (!set || !ip || (ip->family != AF_INET && ip->family != AF_INET6))
+		return false;
+	f = ip->family == AF_INET ? &set->v4 : &set->v6;
+	struct u128 a = from_bytes(ip->addr, ip->family);
+
+	for (size_t i = 0; i < f->n; i++) {
+		const struct prefix *p = &f->prefixes[i];
+
+		if (cmp128(p->start, a) <= 0 && cmp128(a, p->end) <= 0 &&
+		    (!best || p->len > best->len))
+			best = p;
+	}
+	if (!best)
+		return false;
+	to_ip(best->start, ip->family, &start);
+	rl_ip_format(&start, text, sizeof text);
+	snprintf(buf, size, "%s%s/%u", best->exclude ? "!" : "", text, best->len);
+	return true;
+}

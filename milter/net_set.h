@@ -44,6 +44,12 @@ int rl_net_set_build(struct rl_net_set *set, uint32_t *tag_a, uint32_t *tag_b);
 /* Is IP inside a trusted network? False before build. */
 bool rl_net_set_match(const struct rl_net_set *set, const struct rl_ip *ip);
 
+/* The longest listed prefix holding IP, as text ("10.0.0.0/8",
+ * "!10.9.0.0/16" for an exclusion) in BUF; false when none does. A linear
+ * scan: for explanations, not for decisions. */
+bool rl_net_set_longest(const struct rl_net_set *set, const struct rl_ip *ip,
+                        char *buf, size_t size);
+
 /* How many distinct prefixes were added (exclusions included). */
 size_t rl_net_set_count(const struct rl_net_set *set);
 

@@ -13,10 +13,14 @@ struct rl_policy {
 	struct rl_policy_params params;
 	/* Reject texts, "TEXT (reason)", made once so a decision copies nothing. */
 	char reject_texts[RL_R_COUNT][RL_REPLY_TEXT_MAX];
+	struct rl_domain_source sources[RL_SOURCES_MAX];
+	size_t n_sources;
 };
 
 static const char tempfail_text[] =
 	"Temporary relay policy failure, try again later (internal_error)";
+static const char source_tempfail_text[] =
+	"Temporary lookup failure of hosted domains, try again later (source_unavailable)";
 
 static const char *const reason_names[RL_R_COUNT] = {
 	[RL_R_HOSTED] = "hosted",
@@ -36,6 +40,7 @@ static const char *const reason_names[RL_R_COUNT] = {
 	[RL_R_TOO_LONG] = "too_long",
 	[RL_R_MTA_RESOLUTION] = "mta_resolution",
 	[RL_R_INTERNAL_ERROR] = "internal_error",
+	[RL_R_SOURCE_UNAVAILABLE] = "source_unavailable",
 };
 
 const char *rl_reason_name(enum rl_reason reason)
@@ -102,6 +107,16 @@ void rl_policy_free(struct rl_policy *p)
 	free(p);
 }
 
+int rl_policy_set_sources(struct rl_policy *p,
+                          const struct rl_domain_source *sources, size_t n)
+{
+	if (n > RL_SOURCES_MAX)
+		return -1;
+	memcpy(p->sources, sources, n * sizeof *sources);
+	p->n_sources = n;
+	return 0;
+}
+
 const struct rl_policy_params *rl_policy_params(const struct rl_policy *p)
 {
 	return &p->params;
@@ -137,35 +152,84 @@ static enum rl_reason reason_of_kind(enum rl_addr_kind kind)
  * routing, so any plain mailbox or bare user is fine. Routing operators
  * left in the resolution mean the next hop would route again; an
  * unreadable resolution is unknown state. Both are refused. */
-static bool resolution_is_plain(const char *resolved)
+static bool resolution_is_plain(const struct rl_request *req, struct rl_trace *t)
 {
 	struct rl_address a;
+	enum rl_addr_kind kind = rl_address_parse(req->resolved_addr,
+	                                          strlen(req->resolved_addr), &a);
+	bool plain = kind == RL_ADDR_MAILBOX || kind == RL_ADDR_LOCAL_ONLY;
 
-	switch (rl_address_parse(resolved, strlen(resolved), &a)) {
-	case RL_ADDR_MAILBOX:
-	case RL_ADDR_LOCAL_ONLY:
-		return true;
-	default:
-		return false;
+	RL_TRACE(t, "resolution: %s via %s: %s", req->resolved_addr,
+	             req->resolved_mailer ? req->resolved_mailer : "-",
+	             plain ? "no routing left, the MTA's own routing"
+	                   : kind == RL_ADDR_SYNTAX || kind == RL_ADDR_TOO_LONG
+	                   ? "unreadable" : "routing left in it");
+	return plain;
+}
+
+/* Is the canonical DOMAIN hosted: the static set, then each source in
+ * order? RL_R_HOSTED, RL_R_SOURCE_UNAVAILABLE when a source that could have
+ * said yes failed and none did, else RL_R_RELAY_DENIED. */
+static enum rl_reason judge_domain(const struct rl_policy *p, const char *domain,
+                                   size_t len, struct rl_trace *t)
+{
+	const char *entry = rl_domain_set_entry(p->hosted, domain, len);
+	char why[256];
+	bool failed = false;
+
+	if (entry) {
+		RL_TRACE(t, "domain %s: hosted_domains entry %.*s", domain,
+		             (int)(len - (size_t)(entry - domain)), entry);
+		return RL_R_HOSTED;
 	}
+	RL_TRACE(t, "domain %s: not in hosted_domains", domain);
+	for (size_t i = 0; i < p->n_sources; i++) {
+		const struct rl_domain_source *s = &p->sources[i];
+
+		why[0] = '\0';
+		switch (s->match(s->ctx, domain, t ? why : NULL, t ? sizeof why : 0)) {
+		case RL_LOOKUP_YES:
+			RL_TRACE(t, "domain %s: hosted by %s", domain, why);
+			return RL_R_HOSTED;
+		case RL_LOOKUP_ERROR:
+			RL_TRACE(t, "domain %s: no answer: %s", domain, why);
+			failed = true;
+			break;
+		default:
+			RL_TRACE(t, "domain %s: not hosted by %s", domain, why);
+		}
+	}
+	return failed ? RL_R_SOURCE_UNAVAILABLE : RL_R_RELAY_DENIED;
 }
 
 /* The raw address alone: RL_R_HOSTED or RL_R_POSTMASTER when it may pass. */
-static enum rl_reason judge_raw(const struct rl_policy *p, const char *rcpt)
+static enum rl_reason judge_raw(const struct rl_policy *p, const char *rcpt,
+                                struct rl_trace *t)
 {
 	struct rl_address a;
 	enum rl_addr_kind kind = rl_address_parse(rcpt, strlen(rcpt), &a);
+	enum rl_reason r;
 
 	switch (kind) {
 	case RL_ADDR_LOCAL_ONLY:
-		return rl_is_postmaster(a.local, a.local_len) ? RL_R_POSTMASTER
-		                                              : RL_R_UNQUALIFIED;
+		r = rl_is_postmaster(a.local, a.local_len) ? RL_R_POSTMASTER
+		                                           : RL_R_UNQUALIFIED;
+		RL_TRACE(t, "recipient %s: no domain: %s", rcpt,
+		             r == RL_R_POSTMASTER ? "the bare postmaster" : "unqualified");
+		return r;
 	case RL_ADDR_MAILBOX:
-		if (rl_domain_set_match(p->hosted, a.domain, a.domain_len))
-			return RL_R_HOSTED;
-		return a.domain_literal ? RL_R_DOMAIN_LITERAL : RL_R_RELAY_DENIED;
+		RL_TRACE(t, "recipient %s: a plain mailbox at %s", rcpt, a.domain);
+		r = judge_domain(p, a.domain, a.domain_len, t);
+		if (r == RL_R_RELAY_DENIED && a.domain_literal)
+			r = RL_R_DOMAIN_LITERAL;
+		return r;
 	default:
-		return reason_of_kind(kind);
+		r = reason_of_kind(kind);
+		RL_TRACE(t, "recipient %s: %s (%s)", rcpt,
+		         r == RL_R_SYNTAX || r == RL_R_TOO_LONG ? "not a usable path"
+		                                                : "routing typed by the client",
+		         rl_reason_name(r));
+		return r;
 	}
 }
 
@@ -185,33 +249,74 @@ static void answer(const struct rl_policy *p, enum rl_verdict verdict,
 		out->code = "451";
 		out->dsn = "4.3.0";
 		out->text = tempfail_text;
+		/* An outage of a source never touches mail in monitor mode. */
+		if (reason == RL_R_SOURCE_UNAVAILABLE) {
+			out->text = source_tempfail_text;
+			if (p->params.mode == RL_MODE_MONITOR)
+				out->action = RL_ACCEPT;
+		}
 	}
 }
 
-void rl_decide(const struct rl_policy *p, const struct rl_request *req,
-               struct rl_decision *out)
+static void trace_client(const struct rl_policy *p, const struct rl_request *req,
+                         bool trusted, struct rl_trace *t)
+{
+	char net[64], ip[64];
+	bool listed = req->client &&
+	              rl_net_set_longest(p->trusted, req->client, net, sizeof net);
+
+	rl_ip_format(req->client, ip, sizeof ip);
+	if (trusted)
+		rl_trace_add(t, "client %s: inside trusted_networks %s", ip, net);
+	else if (listed)
+		rl_trace_add(t, "client %s: excluded from trusted_networks by %s", ip, net);
+	else
+		rl_trace_add(t, "client %s: not in trusted_networks", ip);
+}
+
+/* Rule 1: may this client send anywhere? */
+static bool authorised(const struct rl_policy *p, const struct rl_request *req,
+                       struct rl_decision *out, struct rl_trace *t)
+{
+	bool trusted = req->client && rl_net_set_match(p->trusted, req->client);
+
+	if (t)
+		trace_client(p, req, trusted, t);
+	if (trusted) {
+		answer(p, RL_ACCEPT, RL_R_TRUSTED_NETWORK, out);
+		return true;
+	}
+	if (p->params.allow_authenticated && req->auth && req->auth[0]) {
+		RL_TRACE(t, "client authenticated as %s (allow_authenticated)", req->auth);
+		answer(p, RL_ACCEPT, RL_R_AUTHENTICATED, out);
+		return true;
+	}
+	RL_TRACE(t, "client not authenticated%s",
+	         req->auth && req->auth[0] ? " (allow_authenticated is off)" : "");
+	return false;
+}
+
+void rl_decide_traced(const struct rl_policy *p, const struct rl_request *req,
+                      struct rl_decision *out, struct rl_trace *t)
 {
 	static const struct rl_policy fallback; /* for the reply of a NULL policy */
 	enum rl_reason reason;
 
 	memset(out, 0, sizeof *out);
 	if (!p || !req || !req->rcpt) {
+		RL_TRACE(t, "no policy or no recipient: internal error");
 		answer(p ? p : &fallback, RL_TEMPFAIL, RL_R_INTERNAL_ERROR, out);
 		return;
 	}
-
-	/* 1. Authorised clients may send anywhere. */
-	if (req->client && rl_net_set_match(p->trusted, req->client)) {
-		answer(p, RL_ACCEPT, RL_R_TRUSTED_NETWORK, out);
+	if (authorised(p, req, out, t))
 		return;
-	}
-	if (p->params.allow_authenticated && req->auth && req->auth[0]) {
-		answer(p, RL_ACCEPT, RL_R_AUTHENTICATED, out);
-		return;
-	}
 
 	/* 2. Everyone else: a plain hosted mailbox, or the bare postmaster... */
-	reason = judge_raw(p, req->rcpt);
+	reason = judge_raw(p, req->rcpt, t);
+	if (reason == RL_R_SOURCE_UNAVAILABLE) {
+		answer(p, RL_TEMPFAIL, reason, out);
+		return;
+	}
 	if (reason != RL_R_HOSTED && reason != RL_R_POSTMASTER) {
 		answer(p, RL_REJECT, reason, out);
 		return;
@@ -220,9 +325,17 @@ void rl_decide(const struct rl_policy *p, const struct rl_request *req,
 	 * routing either. */
 	bool checked = req->resolved_addr && req->resolved_addr[0];
 
-	if (checked && !resolution_is_plain(req->resolved_addr))
+	if (!checked)
+		RL_TRACE(t, "resolution: not sent by the MTA");
+	if (checked && !resolution_is_plain(req, t))
 		answer(p, RL_REJECT, RL_R_MTA_RESOLUTION, out);
 	else
 		answer(p, RL_ACCEPT, reason, out);
 	out->resolution_checked = checked;
+}
+
+void rl_decide(const struct rl_policy *p, const struct rl_request *req,
+               struct rl_decision *out)
+{
+	rl_decide_traced(p, req, out, NULL);
 }

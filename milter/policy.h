@@ -10,6 +10,7 @@
 
 #include "domain_set.h"
 #include "net_set.h"
+#include "trace.h"
 
 enum rl_verdict { RL_ACCEPT, RL_REJECT, RL_TEMPFAIL };
 
@@ -32,6 +33,7 @@ enum rl_reason {
 	RL_R_TOO_LONG,        /* local part > 64, domain > 255, path > 256 */
 	RL_R_MTA_RESOLUTION,  /* the MTA's resolution still carries routing */
 	RL_R_INTERNAL_ERROR,  /* missing policy or input: tempfail */
+	RL_R_SOURCE_UNAVAILABLE, /* a source of hosted domains could not answer */
 	RL_R_COUNT
 };
 
@@ -51,6 +53,22 @@ struct rl_policy_params {
 /* Defaults: enforce, allow_authenticated, 550 5.7.1 "Relaying denied". */
 void rl_policy_params_default(struct rl_policy_params *params);
 
+/* A source's answer for one domain. ERROR means it could not answer: the
+ * recipient then waits (451), it is never refused for it. */
+enum rl_lookup { RL_LOOKUP_NO, RL_LOOKUP_YES, RL_LOOKUP_ERROR };
+
+/* A source of hosted domains besides hosted_domains, such as the MTA's own
+ * tables, consulted for a domain the static set does not hold. MATCH gets
+ * the canonical domain; it must be pure, thread-safe and free of I/O.
+ * WHY (WHY_CAP octets; NULL when nobody asks) gets what matched or failed. */
+struct rl_domain_source {
+	enum rl_lookup (*match)(const void *ctx, const char *domain, char *why,
+	                        size_t why_cap);
+	const void *ctx;
+};
+
+#define RL_SOURCES_MAX 16
+
 /* Immutable once built; safe to share between threads. */
 struct rl_policy;
 
@@ -60,6 +78,11 @@ struct rl_policy *rl_policy_new(struct rl_domain_set *hosted,
                                 struct rl_net_set *trusted,
                                 const struct rl_policy_params *params);
 void rl_policy_free(struct rl_policy *policy);
+
+/* Consult N sources, in order, before the policy is shared. Their contexts
+ * must outlive the policy. Returns -1 when N exceeds RL_SOURCES_MAX. */
+int rl_policy_set_sources(struct rl_policy *policy,
+                          const struct rl_domain_source *sources, size_t n);
 
 const struct rl_policy_params *rl_policy_params(const struct rl_policy *p);
 const struct rl_domain_set *rl_policy_hosted(const struct rl_policy *p);
@@ -91,6 +114,10 @@ struct rl_decision {
  * recipient, gives tempfail with RL_R_INTERNAL_ERROR. */
 void rl_decide(const struct rl_policy *policy, const struct rl_request *req,
                struct rl_decision *out);
+
+/* The same decision, with each step written to TRACE (may be NULL). */
+void rl_decide_traced(const struct rl_policy *policy, const struct rl_request *req,
+                      struct rl_decision *out, struct rl_trace *trace);
 
 const char *rl_reason_name(enum rl_reason reason);
 const char *rl_verdict_name(enum rl_verdict verdict);

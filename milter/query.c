@@ -1,6 +1,7 @@
 /* query.c - decide one recipient offline with the real config. */
 #include "query.h"
 
+#include <stdlib.h>
 #include <sysexits.h>
 
 int rl_query_run(const struct rl_config *config, const struct rl_query *q,
@@ -23,7 +24,22 @@ int rl_query_run(const struct rl_config *config, const struct rl_query *q,
 		}
 		req.client = &ip;
 	}
-	rl_decide(config->policy, &req, &d);
+	if (q->explain) {
+		struct rl_trace *trace = malloc(sizeof *trace);
+
+		if (!trace) {
+			fprintf(err, "relaylock: out of memory\n");
+			return EX_OSERR;
+		}
+		rl_trace_init(trace);
+		rl_decide_traced(config->policy, &req, &d, trace);
+		fputs(trace->text, out);
+		if (trace->truncated)
+			fputs("(more steps not shown)\n", out);
+		free(trace);
+	} else {
+		rl_decide(config->policy, &req, &d);
+	}
 	fprintf(out, "%s %s", rl_verdict_name(d.verdict), rl_reason_name(d.reason));
 	if (d.verdict != RL_ACCEPT)
 		fprintf(out, " %s %s %s", d.code, d.dsn, d.text);

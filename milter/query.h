@@ -2,6 +2,7 @@
 #ifndef RELAYLOCK_QUERY_H
 #define RELAYLOCK_QUERY_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -12,9 +13,11 @@ struct rl_query {
 	const char *auth;     /* --auth USER */
 	const char *resolved; /* --resolved ADDR, the MTA's {rcpt_addr} */
 	const char *mailer;   /* --mailer NAME, the MTA's {rcpt_mailer} */
+	bool explain;         /* --explain: print each step first */
 };
 
-/* Print "VERDICT REASON [CODE DSN TEXT]" on OUT. Returns the exit status:
+/* Print "VERDICT REASON [CODE DSN TEXT]" on OUT, after the steps of the
+ * decision with --explain. Returns the exit status:
  * 0 accept, 1 reject, 2 tempfail, 64 bad --client. */
 int rl_query_run(const struct rl_config *config, const struct rl_query *q,
                  FILE *out, FILE *err);

@@ -8,10 +8,14 @@ SELFTEST      := $(BUILD)/relaylock-selftest
 OPENSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
 OPENSSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
-$(BUILD)/selftest/%.o: ALL_CPPFLAGS += -Iselftest $(OPENSSL_CFLAGS)
+$(BUILD)/selftest/%.o: ALL_CPPFLAGS += -Iselftest -Isources $(OPENSSL_CFLAGS)
 
-$(SELFTEST): $(patsubst %.c,$(BUILD)/%.o,$(SELFTEST_SRCS)) $(CORE_LIB)
-	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS) $(OPENSSL_LIBS) -lresolv -pthread
+# hosted_domains_from through sources/ (sources/module.mk, included after
+# this file: hence the literal name).
+$(SELFTEST): $(patsubst %.c,$(BUILD)/%.o,$(SELFTEST_SRCS)) $(CORE_LIB) \
+		$(BUILD)/librelaylock-sources.a
+	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) \
+		$(SOURCES_LIBS) $(CORE_LIBS) $(OPENSSL_LIBS) -lresolv -pthread
 
 ALL_TARGETS  += $(SELFTEST)
 # libresolv (--mx) is in libc6-dev.

@@ -4,7 +4,8 @@
 BENCH_LOG  := $(BUILD)/bench.txt
 CORE_BENCH := $(BUILD)/tests/bench/core_bench
 
-$(CORE_BENCH): $(BUILD)/tests/bench/core_bench.o $(CORE_LIB)
+# metrics.o: --metrics counts each decision as the daemon does.
+$(CORE_BENCH): $(BUILD)/tests/bench/core_bench.o $(BUILD)/milter/metrics.o $(CORE_LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CONFUSE_LIBS)
 
 .PHONY: bench-core
@@ -15,3 +16,4 @@ bench-core: $(CORE_BENCH)
 
 BENCH_TARGETS += bench-core
 DEB_PACKAGES  += valgrind
+

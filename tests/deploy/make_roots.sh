@@ -5,7 +5,8 @@
 #
 # CACHE/base      minbase + systemd, rsyslog, fail2ban and relaylock's
 #                 runtime libraries (the .deb then installs offline)
-# CACHE/postfix   base + Debian's postfix ("Internet Site")
+# CACHE/postfix   base + Debian's postfix ("Internet Site"), prometheus and
+#                 prometheus-node-exporter (the metrics checks)
 # CACHE/sendmail  base + Debian's sendmail
 # Each root is built aside and renamed into place when complete, so an
 # interrupted run never leaves a half root. The roots are read-only lower
@@ -15,9 +16,11 @@ set -eu
 CACHE=${1:-${RELAYLOCK_DEPLOY_CACHE:-/var/cache/relaylock-deploy}}
 MIRROR=${RELAYLOCK_DEPLOY_MIRROR:-http://deb.debian.org/debian}
 # Bump when the package lists change: older roots are rebuilt.
-ROOTS_VERSION=4
+ROOTS_VERSION=6
 BASE_PKGS="systemd systemd-sysv dbus rsyslog fail2ban python3-systemd iproute2 \
-procps libmilter1.0.1 libconfuse2 libidn2-0 libpsl5 publicsuffix zlib1g libssl3 ca-certificates"
+procps libmilter1.0.1 libconfuse2 libidn2-0 libpsl5 publicsuffix libmicrohttpd12 \
+libdb5.3 liblmdb0 libcdb1 libpcre2-8-0 libpq5 libmariadb3 libldap-2.5-0 \
+zlib1g libssl3 ca-certificates"
 
 log() { echo "make_roots: $*"; }
 
@@ -85,6 +88,6 @@ mkdir -p "$CACHE"
 exec 9> "$CACHE/.lock"
 flock 9
 build_base
-build_mta postfix postfix
+build_mta postfix postfix prometheus prometheus-node-exporter
 build_mta sendmail sendmail
 log "roots ready in $CACHE"

@@ -8,10 +8,14 @@ DEPLOY_MTA   ?= postfix,sendmail
 DEPLOY_CACHE ?= /var/cache/relaylock-deploy
 
 .PHONY: check-deploy
-check-deploy: deb-build
+# The journald burst drives the milter socket with tests/load's client
+# (named here: tests/load/module.mk is read after this file).
+DEPLOY_MILTER_LOAD := $(BUILD)/tests/load/milter_load
+check-deploy: deb-build $(DEPLOY_MILTER_LOAD)
 	@echo "== deploy: the .deb under systemd with Debian's postfix and sendmail"
 	@python3 tests/deploy/run.py --deb $(DEB_DIR)/relaylock_$(VERSION)_$$(dpkg --print-architecture).deb \
-		--mta $(DEPLOY_MTA) --cache $(DEPLOY_CACHE) --workdir $(SCRATCH)/deploy
+		--mta $(DEPLOY_MTA) --cache $(DEPLOY_CACHE) --workdir $(SCRATCH)/deploy \
+		--milter-load $(DEPLOY_MILTER_LOAD)
 
 CHECK_TARGETS += check-deploy
 DEB_PACKAGES  += debootstrap systemd-container python3

@@ -16,6 +16,7 @@ SNIPPETS = '/usr/share/doc/relaylock/examples'
 
 class Postfix:
     name = 'postfix'
+    group = 'postfix'   # relaylock joins it: .cf files with passwords
     ordered_unit = 'postfix@-.service'
     # Debian's postinst puts $myhostname, the mailname and localhost there.
     sender = 'tester@outside.example'
@@ -34,6 +35,11 @@ class Postfix:
              % SNIPPETS)
         self.reload(c)
 
+    def add_domain(self, c, domain):
+        c.sh('postconf -e "mydestination = $(postconf -h mydestination), %s"'
+             % domain)
+        self.reload(c)
+
     @staticmethod
     def reload(c):
         c.sh('postfix reload 2>/dev/null && sleep 1')
@@ -41,6 +47,7 @@ class Postfix:
 
 class Sendmail:
     name = 'sendmail'
+    group = 'smmsp'     # relaylock joins it: access.db is 0640 root:smmsp
     ordered_unit = 'sendmail.service'
     # Sendmail refuses senders whose domain does not resolve, and the
     # container has no DNS: the sender is at the hosted domain.
@@ -61,6 +68,10 @@ class Sendmail:
         self.insert_before_mailer(
             c, [ln for ln in snippet if ln.strip() and not ln.startswith('dnl')])
         self.rebuild(c)
+
+    def add_domain(self, c, domain):
+        c.sh('echo %s >> /etc/mail/local-host-names' % domain)
+        c.sh('systemctl restart sendmail', timeout=180)
 
     @staticmethod
     def insert_before_mailer(c, lines):

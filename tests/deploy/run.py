@@ -9,7 +9,8 @@ For each MTA: boot a Debian 12 container (systemd as PID 1, its own
 network), prove the stock MTA alone relays tricks, install the package
 with apt, do the admin steps of relaylock(8), then check relaying, mail
 delivery, logs, fail2ban, reloads, kill -9, the self-audit unit, a clean
-restart, a broken config at start, and purge. The cached roots
+restart, a broken config at start, and purge; with Postfix also the
+metrics (metrics_checks.py): Prometheus and node_exporter in the container. The cached roots
 (make_roots.sh) are built on first use; each run boots a fresh overlay.
 Exit 0 only when every check passed.
 """
@@ -24,6 +25,7 @@ sys.path.insert(0, HERE)
 
 from checks import HOSTED, MAILBOX, Deployment, Report  # noqa: E402
 from container import Container, ContainerError  # noqa: E402
+from metrics_checks import Metrics  # noqa: E402
 from mta_setup import MTAS  # noqa: E402
 
 # What /etc/default/relaylock-selftest tells the admin to set.
@@ -31,7 +33,7 @@ SELFTEST_OPTS = ('-c /etc/relaylock/relaylock.conf --source 127.0.0.2 '
                  '--hosted-rcpt %s@%s' % (MAILBOX, HOSTED))
 
 
-def deploy(mta, deb, cache, workdir):
+def deploy(mta, deb, cache, workdir, milter_load):
     report = Report(mta.name)
     c = Container(os.path.join(cache, mta.name), workdir, 'rl-deploy-' + mta.name)
     started = time.monotonic()
@@ -45,9 +47,12 @@ def deploy(mta, deb, cache, workdir):
         d.configure()
         d.protected('protected ' + mta.name)
         d.logs(since)
+        d.mta_domain_added()
         d.reloads()
         d.crash()
         d.selftest(SELFTEST_OPTS)
+        if mta.name == 'postfix':  # its root has prometheus (make_roots.sh)
+            Metrics(d, milter_load).run()
         d.restart_clean()
         d.broken_start()
         d.protected('after the restarts')
@@ -69,6 +74,8 @@ def main():
     ap.add_argument('--cache', default=os.environ.get('RELAYLOCK_DEPLOY_CACHE',
                                                       '/var/cache/relaylock-deploy'))
     ap.add_argument('--workdir', required=True)
+    ap.add_argument('--milter-load', required=True,
+                    help='tests/load/milter_load, for the journald burst')
     a = ap.parse_args()
     if os.geteuid() != 0:
         print('FAIL deploy: needs root (systemd-nspawn, overlay mounts)')
@@ -76,7 +83,8 @@ def main():
     subprocess.run([os.path.join(HERE, 'make_roots.sh'), a.cache], check=True)
     ok = True
     for name in a.mta.split(','):
-        ok = deploy(MTAS[name](), os.path.abspath(a.deb), a.cache, a.workdir) and ok
+        ok = deploy(MTAS[name](), os.path.abspath(a.deb), a.cache, a.workdir,
+                    os.path.abspath(a.milter_load)) and ok
     print('deploy: %s' % ('all checks passed' if ok else 'FAILED'))
     return 0 if ok else 1
 

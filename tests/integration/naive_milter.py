@@ -128,23 +128,30 @@ def serve(conn):
         conn.close()
 
 
-def decide(client, sender, rcpt, macros):
-    policy = POLICY['current']
-    reason = 'relay_denied'
+def naive_judge(policy, client, rcpt, macros):
+    """The reason for RCPT: trusted, authenticated, or the text after the
+    last '@' of the raw recipient is hosted; else relay_denied."""
     try:
         ip = ipaddress.ip_address(client) if client else None
     except ValueError:
         ip = None
-    auth = macros.get('auth_authen') or None
     if ip is not None and any(ip in n for n in policy['trusted']):
-        reason = 'trusted_network'
-    elif auth:
-        reason = 'authenticated'
-    else:
-        domain = rcpt.strip('<>').rsplit('@', 1)[-1].lower().rstrip('.')
-        if domain in policy['hosted']:
-            reason = 'hosted'
-    action = 'accept' if reason != 'relay_denied' else 'reject'
+        return 'trusted_network'
+    if macros.get('auth_authen'):
+        return 'authenticated'
+    domain = rcpt.strip('<>').rsplit('@', 1)[-1].lower().rstrip('.')
+    return 'hosted' if domain in policy['hosted'] else 'relay_denied'
+
+
+# The decision rule: strict_milter.py puts its own here.
+JUDGE = [naive_judge]
+ALLOW = ('trusted_network', 'authenticated', 'hosted')
+
+
+def decide(client, sender, rcpt, macros):
+    reason = JUDGE[0](POLICY['current'], client, rcpt, macros)
+    auth = macros.get('auth_authen') or None
+    action = 'accept' if reason in ALLOW else 'reject'
     log('%s: action=%s reason=%s client=%s auth=%s from=%s rcpt=%s '
         'resolved=%s mailer=%s mode=enforce'
         % (macros.get('i') or 'NOQUEUE', action, reason, client or 'unknown',
@@ -152,7 +159,8 @@ def decide(client, sender, rcpt, macros):
            esc(macros.get('rcpt_mailer'))))
     if action == 'accept':
         return packet(b'c')
-    return packet(b'y', b'550 5.7.1 Relaying denied (relay_denied)\0')
+    return packet(b'y', b'550 5.7.1 Relaying denied (%s)\0'
+                  % reason.encode())
 
 
 def main():

@@ -742,6 +742,21 @@ def config_file():
         expect_exit(p, 0)
         check(p.doc['parameters']['hosted'] == 'hosted.example', p.doc['parameters'])
         check(not any('trusted_networks' in w for w in p.doc['warnings']), p.doc['warnings'])
+    # hosted_domains_from alone: the hosted name comes from the MTA's own
+    # tables (here a Postfix main.cf where "!" takes the first name back)
+    pf = os.path.join(WORK, 'postfix')
+    os.makedirs(pf, exist_ok=True)
+    with open(os.path.join(pf, 'main.cf'), 'w') as f:
+        f.write('compatibility_level = 3.6\nmyhostname = mx.example.net\n'
+                'mydestination = !gone.example, gone.example, hosted.example\n')
+    open(os.path.join(pf, 'master.cf'), 'w').close()
+    with open(conf, 'w') as f:
+        f.write('hosted_domains_from = { "postfix:%s" }\n'
+                'trusted_networks = { "10.0.0.0/8" }\n' % pf)
+    with ScriptedServer('safe') as s:
+        p = probe(s.port, '-c', conf, '--only', 'plain', hosted=False)
+        expect_exit(p, 0)
+        check(p.doc['parameters']['hosted'] == 'hosted.example', p.doc['parameters'])
     with open(conf, 'w') as f:
         f.write('hosted_domains = { "hosted.example" }\ntrusted_networks = { "10.0.0.0/8" }\n'
                 'bogus_key = 1\n')

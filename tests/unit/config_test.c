@@ -121,7 +121,8 @@ static void test_full_config(void **state)
 	        "pid_file = \"/run/x.pid\"\n"
 	        "log_level = debug\n"
 	        "accept_log_level = notice\n"
-	        "milter_timeout = 45\n");
+	        "milter_timeout = 45\n"
+	        "metrics_listen = \"[::1]:9098\"\n");
 	assert_int_equal(c->n_domains, 5);
 	assert_int_equal(c->n_networks, 5);
 	p = rl_policy_params(c->policy);
@@ -139,6 +140,7 @@ static void test_full_config(void **state)
 	assert_int_equal(c->daemon.log_level, LOG_DEBUG);
 	assert_int_equal(c->daemon.accept_log_level, LOG_NOTICE);
 	assert_int_equal(c->daemon.milter_timeout, 45);
+	assert_string_equal(c->daemon.metrics_listen, "[::1]:9098");
 	assert_true(rl_domain_set_match(rl_policy_hosted(c->policy), "x.sub.list.example", 18));
 	assert_true(rl_ip_parse("192.0.2.1", &ip));
 	assert_true(rl_net_set_match(rl_policy_trusted(c->policy), &ip));
@@ -166,6 +168,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->daemon.accept_log_level, LOG_INFO);
 	assert_false(c->daemon.run_as_root);
 	assert_int_equal(c->n_networks, 0);
+	assert_string_equal(c->daemon.metrics_listen, ""); /* off by default */
 	rl_config_free(c);
 }
 
@@ -199,6 +202,20 @@ static void test_errors(void **state)
 		 "relaylock.conf:2: socket_mode"},
 		{"hosted_domains = { \"example.com\" }\nmilter_timeout = 0\n",
 		 "relaylock.conf:2: milter_timeout"},
+		{"hosted_domains = { \"example.com\" }\nmetrics_listen = \"localhost:9098\"\n",
+		 "relaylock.conf:2: metrics_listen: \"localhost:9098\" has no IPv4 address"},
+		{"hosted_domains = { \"example.com\" }\nmetrics_listen = \"127.0.0.1:0\"\n",
+		 "relaylock.conf:2: metrics_listen: \"127.0.0.1:0\" has no port"},
+		{"hosted_domains = { \"example.com\" }\nmetrics_listen = \"127.0.0.1:70000\"\n",
+		 "relaylock.conf:2: metrics_listen: \"127.0.0.1:70000\" has no port"},
+		{"hosted_domains = { \"example.com\" }\nmetrics_listen = \"::1:9098\"\n",
+		 "relaylock.conf:2: metrics_listen: \"::1:9098\" is not ADDRESS:PORT"},
+		{"hosted_domains = { \"example.com\" }\nmetrics_listen = \"[::1]9098\"\n",
+		 "relaylock.conf:2: metrics_listen: \"[::1]9098\" is not ADDRESS:PORT"},
+		{"hosted_domains = { \"example.com\" }\nmetrics_listen = \"[127.0.0.1]:9098\"\n",
+		 "relaylock.conf:2: metrics_listen: \"[127.0.0.1]:9098\" has no IPv6"},
+		{"hosted_domains = { \"example.com\" }\nmetrics_listen = \"9098\"\n",
+		 "relaylock.conf:2: metrics_listen: \"9098\" is not ADDRESS:PORT"},
 		{"hosted_domains = { \"example.com\" }\nlog_level = loud\n",
 		 "relaylock.conf:2: log_level"},
 		{"hosted_domains = { \"example.com\" }\npid_file = \"run/x.pid\"\n",

@@ -161,6 +161,29 @@ static void test_find(void **state)
 	rl_domain_set_free(set);
 }
 
+/* rl_domain_set_has: the entry itself, never a parent match. */
+static void test_has(void **state)
+{
+	static const struct {
+		const char *key;
+		bool has;
+	} cases[] = {
+		{"b.example", true}, {".parent.example", true}, {"x.b.example", false},
+		{"x.parent.example", false}, {"parent.example", false},
+		{".b.example", false}, {"", false},
+	};
+	struct rl_domain_set *set = rl_domain_set_new();
+
+	(void)state;
+	add_ok(set, "B.example");
+	add_ok(set, ".parent.example");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (rl_domain_set_has(set, cases[i].key, strlen(cases[i].key)) != cases[i].has)
+			fail_msg("has(\"%s\") != %d", cases[i].key, cases[i].has);
+	assert_false(rl_domain_set_has(NULL, "b.example", 9));
+	rl_domain_set_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_has),
 	};
 
 	return cmocka_run_group_tests_name("domain_set", tests, NULL, NULL);

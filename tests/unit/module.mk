@@ -1,7 +1,7 @@
 # tests/unit/: cmocka tests, one per core module, table-driven.
 
 UNIT_TESTS := address domain_set net_set policy config config_text query \
-	decision_log policy_holder client_ip
+	decision_log policy_holder client_ip metrics
 UNIT_BINS  := $(patsubst %,$(BUILD)/tests/unit/%_test,$(UNIT_TESTS))
 
 $(BUILD)/tests/unit/%.o: ALL_CPPFLAGS += $(CMOCKA_CFLAGS)
@@ -13,9 +13,11 @@ $(BUILD)/tests/unit/query_test: $(BUILD)/tests/unit/query_test.o \
 # Tests of daemon modules link the module's object next to the core.
 $(BUILD)/tests/unit/decision_log_test: $(BUILD)/milter/decision_log.o
 $(BUILD)/tests/unit/policy_holder_test: $(BUILD)/milter/policy_holder.o
+$(BUILD)/tests/unit/metrics_test: $(BUILD)/milter/metrics.o $(BUILD)/milter/metrics_format.o
+$(BUILD)/tests/unit/metrics_test: UNIT_LIBS += -pthread
 $(BUILD)/tests/unit/client_ip_test: $(BUILD)/milter/milter_callbacks.o \
 	$(BUILD)/milter/log.o $(BUILD)/milter/decision_log.o \
-	$(BUILD)/milter/policy_holder.o
+	$(BUILD)/milter/policy_holder.o $(BUILD)/milter/metrics.o
 $(BUILD)/tests/unit/client_ip_test: UNIT_LIBS += $(MILTER_LIBS)
 $(BUILD)/tests/unit/policy_holder_test: UNIT_LIBS += -pthread
 

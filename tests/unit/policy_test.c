@@ -254,6 +254,151 @@ static void test_monitor(void **state)
 	rl_policy_free(p);
 }
 
+/* A source of hosted domains as the policy sees one: an in-memory answer
+ * per domain. "src.example" is hosted, "down.example" cannot be answered. */
+static enum rl_lookup fake_source(const void *ctx, const char *domain, char *why,
+                                  size_t cap)
+{
+	const char *name = ctx;
+
+	if (why)
+		snprintf(why, cap, "%s", name);
+	if (strcmp(domain, "src.example") == 0 && strcmp(name, "up") == 0)
+		return RL_LOOKUP_YES;
+	if (strcmp(domain, "hosted.example") == 0)
+		fail_msg("the static set is consulted first");
+	return strcmp(domain, "down.example") == 0 || strcmp(name, "down") == 0
+	               ? RL_LOOKUP_ERROR : RL_LOOKUP_NO;
+}
+
+static void decide_with_sources(enum rl_mode mode, const char *const *names, size_t n,
+                                const char *rcpt, struct rl_decision *d)
+{
+	struct rl_policy *p = make_policy(mode, true);
+	struct rl_domain_source src[RL_SOURCES_MAX];
+	struct rl_request req = {.rcpt = rcpt};
+
+	for (size_t i = 0; i < n; i++)
+		src[i] = (struct rl_domain_source){fake_source, names[i]};
+	assert_int_equal(rl_policy_set_sources(p, src, n), 0);
+	rl_decide(p, &req, d);
+	rl_policy_free(p);
+}
+
+static void test_sources(void **state)
+{
+	static const char *const up[] = {"up"}, *const down_up[] = {"down", "up"},
+	                         *const up_down[] = {"up", "down"}, *const down[] = {"down"};
+	static const struct {
+		const char *const *names;
+		size_t n;
+		const char *rcpt;
+		enum rl_verdict verdict;
+		enum rl_reason reason;
+	} table[] = {
+		{up, 1, "<u@src.example>", RL_ACCEPT, RL_R_HOSTED},
+		{up, 1, "<u@hosted.example>", RL_ACCEPT, RL_R_HOSTED},
+		{up, 1, "<u@other.example>", RL_REJECT, RL_R_RELAY_DENIED},
+		{up, 1, "<u@[192.0.2.9]>", RL_REJECT, RL_R_DOMAIN_LITERAL},
+		{up, 1, "<u%other.example@src.example>", RL_REJECT, RL_R_PERCENT_HACK},
+		/* A source that cannot answer: mail waits, never refused... */
+		{up, 1, "<u@down.example>", RL_TEMPFAIL, RL_R_SOURCE_UNAVAILABLE},
+		{down, 1, "<u@other.example>", RL_TEMPFAIL, RL_R_SOURCE_UNAVAILABLE},
+		/* ...unless another source says yes, whatever the order... */
+		{down_up, 2, "<u@src.example>", RL_ACCEPT, RL_R_HOSTED},
+		{up_down, 2, "<u@src.example>", RL_ACCEPT, RL_R_HOSTED},
+		/* ...or the static set holds it, or a trick needs no lookup. */
+		{down, 1, "<u@hosted.example>", RL_ACCEPT, RL_R_HOSTED},
+		{down, 1, "<u@x.sub.hosted.example>", RL_ACCEPT, RL_R_HOSTED},
+		{down, 1, "<u%other.example@down.example>", RL_REJECT, RL_R_PERCENT_HACK},
+		{down, 1, "<u>", RL_REJECT, RL_R_UNQUALIFIED},
+	};
+	struct rl_decision d;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		decide_with_sources(RL_MODE_ENFORCE, table[i].names, table[i].n, table[i].rcpt, &d);
+		if (d.verdict != table[i].verdict || d.reason != table[i].reason)
+			print_error("case %zu %s: got %s %s\n", i, table[i].rcpt,
+			            rl_verdict_name(d.verdict), rl_reason_name(d.reason));
+		assert_int_equal(d.verdict, table[i].verdict);
+		assert_int_equal(d.reason, table[i].reason);
+		assert_int_equal(d.action, d.verdict);
+		if (d.verdict == RL_TEMPFAIL) {
+			assert_string_equal(d.code, "451");
+			assert_string_equal(d.dsn, "4.3.0");
+			assert_non_null(strstr(d.text, "(source_unavailable)"));
+		}
+	}
+	/* In monitor mode an outage never touches mail. */
+	decide_with_sources(RL_MODE_MONITOR, down, 1, "<u@other.example>", &d);
+	assert_int_equal(d.verdict, RL_TEMPFAIL);
+	assert_int_equal(d.action, RL_ACCEPT);
+	assert_int_equal(d.reason, RL_R_SOURCE_UNAVAILABLE);
+	{
+		struct rl_domain_source many[RL_SOURCES_MAX + 1] = {{0}};
+		struct rl_policy *p = make_policy(RL_MODE_ENFORCE, true);
+
+		assert_int_equal(rl_policy_set_sources(p, many, RL_SOURCES_MAX + 1), -1);
+		rl_policy_free(p);
+	}
+}
+
+/* --explain: each step, with what matched. */
+static void test_trace(void **state)
+{
+	static const struct {
+		const char *client, *rcpt, *resolved, *want[4];
+	} table[] = {
+		{"10.1.2.3", "<u@ext.example>", NULL,
+		 {"client 10.1.2.3: inside trusted_networks 10.0.0.0/8\n"}},
+		{"10.9.1.1", "<u@ext.example>", NULL,
+		 {"client 10.9.1.1: excluded from trusted_networks by !10.9.0.0/16\n",
+		  "domain ext.example: not in hosted_domains\n"}},
+		{OUT, "<fwd@x.sub.hosted.example>", "nobody@outside.example",
+		 {"client 203.0.113.9: not in trusted_networks\n",
+		  "recipient <fwd@x.sub.hosted.example>: a plain mailbox at x.sub.hosted.example\n",
+		  "domain x.sub.hosted.example: hosted_domains entry .sub.hosted.example\n",
+		  "resolution: nobody@outside.example via relay: no routing left"}},
+		{OUT, "<u%ext@hosted.example>", NULL,
+		 {"routing typed by the client (percent_hack)\n"}},
+		{OUT, "<u@hosted.example>", "u%ext@hosted.example",
+		 {"resolution: u%ext@hosted.example via relay: routing left in it\n"}},
+	};
+	struct rl_policy *p = make_policy(RL_MODE_ENFORCE, true);
+	struct rl_trace trace;
+	struct rl_decision d, plain;
+	struct rl_ip ip;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		struct rl_request req = {.rcpt = table[i].rcpt, .client = &ip,
+		                         .resolved_addr = table[i].resolved,
+		                         .resolved_mailer = "relay"};
+
+		assert_true(rl_ip_parse(table[i].client, &ip));
+		rl_trace_init(&trace);
+		rl_decide_traced(p, &req, &d, &trace);
+		rl_decide(p, &req, &plain);
+		assert_int_equal(d.verdict, plain.verdict); /* tracing changes nothing */
+		assert_int_equal(d.reason, plain.reason);
+		for (size_t j = 0; j < 4 && table[i].want[j]; j++) {
+			if (!strstr(trace.text, table[i].want[j]))
+				print_error("case %zu: want \"%s\" in:\n%s", i, table[i].want[j],
+				            trace.text);
+			assert_non_null(strstr(trace.text, table[i].want[j]));
+		}
+	}
+	/* Bounded: whole lines only, then marked truncated. */
+	rl_trace_init(&trace);
+	for (int i = 0; i < 1000; i++)
+		rl_trace_add(&trace, "step %d of a long explanation", i);
+	assert_true(trace.truncated);
+	assert_true(trace.len < sizeof trace.text);
+	assert_int_equal(trace.text[trace.len - 1], '\n');
+	rl_policy_free(p);
+}
+
 static void test_broken_input(void **state)
 {
 	struct rl_policy *p = make_policy(RL_MODE_ENFORCE, true);
@@ -295,6 +440,8 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_auth_not_allowed),
 		cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_sources),
+		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_broken_input),
 		cmocka_unit_test(test_reason_names),
 	};

@@ -105,10 +105,35 @@ static void test_query(void **state)
 	}
 }
 
+/* --explain prints the steps, then the same verdict line. */
+static void test_explain(void **state)
+{
+	struct rl_query q = {.rcpt = "fwd@hosted.example", .client = "203.0.113.9",
+	                     .resolved = "nobody@outside.example", .mailer = "relay",
+	                     .explain = true};
+	char out[2048];
+
+	(void)state;
+	assert_int_equal(query(&q, out, sizeof out), 0);
+	assert_string_equal(out,
+	        "client 203.0.113.9: not in trusted_networks\n"
+	        "client not authenticated\n"
+	        "recipient fwd@hosted.example: a plain mailbox at hosted.example\n"
+	        "domain hosted.example: hosted_domains entry hosted.example\n"
+	        "resolution: nobody@outside.example via relay: no routing left, "
+	        "the MTA's own routing\n"
+	        "accept hosted\n");
+	q = (struct rl_query){.rcpt = "u@ext.example", .client = "10.1.1.1", .explain = true};
+	assert_int_equal(query(&q, out, sizeof out), 0);
+	assert_string_equal(out, "client 10.1.1.1: inside trusted_networks 10.0.0.0/8\n"
+	                         "accept trusted_network\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_explain),
 	};
 
 	return cmocka_run_group_tests_name("query", tests, setup, teardown);

@@ -1,0 +1,39 @@
+/* metrics_sources.c - the metrics of a config that comes into force: the
+ * load, the gauges, and which sources of hosted domains were read. */
+#include "metrics_sources.h"
+
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "metrics.h"
+#include "source_set.h"
+
+/* Is NAME one of the comma-separated LIST? */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+void rl_metrics_config_in_force(const struct rl_config *config)
+{
+	char failing[RL_SOURCES_MAX * (RL_SETTING_MAX + 1)];
+	const char *names[RL_SOURCES_MAX];
+	bool up[RL_SOURCES_MAX];
+	uint64_t now = (uint64_t)time(NULL);
+	size_t n = config->n_sources < RL_SOURCES_MAX ? config->n_sources : RL_SOURCES_MAX;
+
+	rl_metrics_policy_loaded(config->n_domains, config->n_networks, now);
+	rl_sources_failing(config, failing, sizeof failing);
+	for (size_t i = 0; i < n; i++) {
+		names[i] = config->sources[i].spec;
+		up[i] = !listed(failing, names[i]);
+	}
+	rl_metrics_sources(names, up, n, now);
+}

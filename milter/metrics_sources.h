@@ -1,0 +1,10 @@
+/* metrics_sources.h - a config that comes into force, for the metrics. */
+#ifndef RELAYLOCK_METRICS_SOURCES_H
+#define RELAYLOCK_METRICS_SOURCES_H
+
+#include "config.h"
+
+/* CONFIG is now in force: its counts, load time and sources' state. */
+void rl_metrics_config_in_force(const struct rl_config *config);
+
+#endif
