@@ -37,6 +37,10 @@ from sinks import FileSink  # noqa: E402
 from smtp import SmtpClient  # noqa: E402
 
 HOSTNAME = 'mx.relaylock.test'
+# The host's short name, which Sendmail puts in class w, is also Mexico's
+# TLD: relaylock refuses a public suffix from any source (issue 17), so
+# there, and only there, the source must differ from Sendmail.
+PSL_REFUSED = {'mx'}
 
 MC = """\
 FEATURE(`use_cw_file')dnl
@@ -204,7 +208,7 @@ def compare_classes(args, name, sm):
     bt = bt_classes(sm.binary, sm.cf)
     mine, hosts_only = source_classes(args.classes, sm.cf)
     for k in ('w', 'R', 'VirtHost'):
-        want = {w.lower() for w in bt[k] if not no_domain(w)}
+        want = {w.lower() for w in bt[k] if not no_domain(w)} - PSL_REFUSED
         ok = want == mine[k]
         failures += not ok
         if args.verbose or not ok:
@@ -228,7 +232,8 @@ def check_config(args, wd, cleanup, name, extra, port):
     for n in notes if args.verbose else ():
         print('  %s' % n)
     for d in DOMAINS:
-        ok = mta[d] == src.get(d)
+        ok = mta[d] == src.get(d) or (d in PSL_REFUSED and mta[d] == 'YES'
+                                      and src.get(d) == 'NO')
         failures += not ok
         if args.verbose or not ok:
             print('%s %-22s sendmail=%-4s source=%-4s %s'
@@ -309,7 +314,11 @@ def debian_stock(args, wd):
                        stderr=subprocess.PIPE, text=True, timeout=60)
     src, _ = source_answers(args.query, cf, ['deb-local.test',
                                              'x.deb-relay.test'])
-    ok = (q.returncode == 0 and not q.stderr and
+    # no warning but the refusal of the host's short name (PSL_REFUSED)
+    stderr = [ln for ln in q.stderr.splitlines()
+              if not re.search(r'class \{w\}: "(%s)" is a public suffix'
+                               % '|'.join(PSL_REFUSED), ln)]
+    ok = (q.returncode == 0 and not stderr and
           src == {'deb-local.test': 'YES', 'x.deb-relay.test': 'YES'})
     if args.verbose or not ok:
         print('debian_stock source: exit %d, %s, answers %s %s'
