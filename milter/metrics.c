@@ -115,6 +115,14 @@ void rl_metrics_sources(const char *const *names, const bool *up, size_t n,
 	pthread_mutex_unlock(&sources_mu);
 }
 
+void rl_metrics_source_entries(const uint64_t *entries, size_t n)
+{
+	pthread_mutex_lock(&sources_mu);
+	for (size_t i = 0; i < n && i < n_sources; i++)
+		sources[i].entries = entries[i];
+	pthread_mutex_unlock(&sources_mu);
+}
+
 void rl_metrics_snapshot(struct rl_metrics_snapshot *out)
 {
 	memset(out, 0, sizeof *out);

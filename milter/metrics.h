@@ -32,6 +32,7 @@ struct rl_metrics_source {
 	uint64_t up;                  /* 1: read now; 0: last good copy or none */
 	uint64_t last_good_seconds;   /* Unix time of the last good read, 0: never */
 	uint64_t read_failures_total; /* loads at which it could not be read */
+	uint64_t entries;             /* names and keys it lists now */
 };
 
 /* Upper bounds of the decision-time buckets, in nanoseconds; +Inf follows. */
@@ -71,6 +72,10 @@ void rl_metrics_reload_failed(void);
 /* The sources of the config now in force: N names, each read (UP) or not,
  * at NOW. A source keeps its history while its name stays. Called by the
  * loading thread only; takes the sources' own lock, no milter thread's. */
+/* The entries (names and table keys; patterns and directories uncounted)
+ * of the sources just given to rl_metrics_sources, in the same order. */
+void rl_metrics_source_entries(const uint64_t *entries, size_t n);
+
 void rl_metrics_sources(const char *const *names, const bool *up, size_t n,
                         uint64_t now);
 

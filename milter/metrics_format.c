@@ -125,6 +125,7 @@ static void per_source(struct out *o, const struct rl_metrics_snapshot *s,
 static uint64_t v_up(const struct rl_metrics_source *x) { return x->up; }
 static uint64_t v_good(const struct rl_metrics_source *x) { return x->last_good_seconds; }
 static uint64_t v_fail(const struct rl_metrics_source *x) { return x->read_failures_total; }
+static uint64_t v_entries(const struct rl_metrics_source *x) { return x->entries; }
 
 static void sources(struct out *o, const struct rl_metrics_snapshot *s)
 {
@@ -135,6 +136,9 @@ static void sources(struct out *o, const struct rl_metrics_snapshot *s)
 	           "Unix time of the source's last good read, 0 for never.", v_good);
 	per_source(o, s, "source_read_failures_total", "counter",
 	           "Loads at which the source could not be read.", v_fail);
+	per_source(o, s, "source_entries", "gauge",
+	           "Names and table keys the source lists (patterns and "
+	           "directories are not counted).", v_entries);
 }
 
 size_t rl_metrics_format(char *buf, size_t size, const struct rl_metrics_snapshot *s,

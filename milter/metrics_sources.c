@@ -26,6 +26,7 @@ void rl_metrics_config_in_force(const struct rl_config *config)
 	char failing[RL_SOURCES_MAX * (RL_SETTING_MAX + 1)];
 	const char *names[RL_SOURCES_MAX];
 	bool up[RL_SOURCES_MAX];
+	uint64_t entries[RL_SOURCES_MAX];
 	uint64_t now = (uint64_t)time(NULL);
 	size_t n = config->n_sources < RL_SOURCES_MAX ? config->n_sources : RL_SOURCES_MAX;
 
@@ -36,4 +37,7 @@ void rl_metrics_config_in_force(const struct rl_config *config)
 		up[i] = !listed(failing, names[i]);
 	}
 	rl_metrics_sources(names, up, n, now);
+	for (size_t i = 0; i < n; i++)
+		entries[i] = rl_sources_entries(config, i);
+	rl_metrics_source_entries(entries, n);
 }

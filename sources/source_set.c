@@ -357,3 +357,20 @@ bool rl_sources_names(const struct rl_config *config,
 	}
 	return w.done;
 }
+
+static bool count_name(const char *name, void *arg)
+{
+	(void)name;
+	++*(size_t *)arg;
+	return false;
+}
+
+size_t rl_sources_entries(const struct rl_config *config, size_t index)
+{
+	const struct set *set = config ? config->attached : NULL;
+	size_t n = 0;
+
+	if (set && index < set->n)
+		rl_source_names(set->entries[index].held->src, count_name, &n);
+	return n;
+}

@@ -37,6 +37,10 @@ size_t rl_sources_failing(const struct rl_config *config, char *names, size_t si
 bool rl_sources_names(const struct rl_config *config,
                       bool (*fn)(const char *name, void *arg), void *arg);
 
+/* How many names and table keys the source at INDEX of CONFIG's
+ * hosted_domains_from lists (0 for one not opened). */
+size_t rl_sources_entries(const struct rl_config *config, size_t index);
+
 /* For relaylock -t: what each source read (tables, keys, errors), and the
  * static hosted_domains entries no source serves (likely stale). */
 void rl_sources_print(const struct rl_config *config, FILE *out);

@@ -157,6 +157,12 @@ static void test_sources(void **state)
 	assert_true(value_of(text, "relaylock_source_up{source=\"sendmail\"}") == 1);
 	assert_true(value_of(text, "relaylock_source_last_good_read_timestamp_seconds{source=\"sendmail\"}") == 2000);
 	assert_true(value_of(text, "relaylock_source_read_failures_total{source=\"sendmail\"}") == 0);
+	assert_true(value_of(text, "relaylock_source_entries{source=\"sendmail\"}") == 0);
+	free(text);
+	rl_metrics_source_entries((const uint64_t[]){1000000, 7}, 2);
+	text = format_now("x");
+	assert_true(value_of(text, "relaylock_source_entries{source=\"postfix:/etc/postfix-\\\"out\\\"\"}") == 1000000);
+	assert_true(value_of(text, "relaylock_source_entries{source=\"sendmail\"}") == 7);
 	free(text);
 }
 
@@ -267,7 +273,7 @@ static void test_one_family_one_block(void **state)
 		assert_true(n_series < 512);
 		snprintf(series[n_series++], sizeof series[0], "%s", line);
 	}
-	assert_int_equal(n_seen, 14);
+	assert_int_equal(n_seen, 15);
 	free(copy);
 	free(text);
 }

@@ -33,7 +33,8 @@ FAMILIES = (
     'relaylock_policy_last_load_timestamp_seconds',
     'relaylock_hosted_domains', 'relaylock_trusted_networks',
     'relaylock_source_up', 'relaylock_source_last_good_read_timestamp_seconds',
-    'relaylock_source_read_failures_total', 'relaylock_build_info')
+    'relaylock_source_read_failures_total', 'relaylock_source_entries',
+    'relaylock_build_info')
 
 
 def start(s):
@@ -342,7 +343,11 @@ def sources(s):
             and m.get('relaylock_source_last_good_read_timestamp_seconds'
                       '{source="%s"}' % bad) == 0
             and m.get('relaylock_source_read_failures_total{source="%s"}'
-                      % bad) == 1,
+                      % bad) == 1
+            # HOSTED in mydestination and in relay_domains (its default
+            # below compatibility_level 2); pf-bad: mydestination only
+            and m.get('relaylock_source_entries{source="%s"}' % good) == 2
+            and m.get('relaylock_source_entries{source="%s"}' % bad) == 1,
             str({k: v for k, v in m.items() if k.startswith('relaylock_source')}))
 
 
