@@ -1,0 +1,184 @@
+/* dir_registry.c - one directory and cache per .cf spec, shared by the
+ * configs in force and reused across reloads. */
+#include "dir_registry.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "dir_cache.h"
+
+#define CF_READ_MAX (1u << 20) /* a .cf bigger than this is hashed in part */
+
+struct rl_dir_slot {
+	struct rl_dir_slot *next;
+	unsigned refs;              /* under registry_lock */
+	char spec[4200];
+	char path[4200];
+	uint64_t content;           /* hash of the .cf as opened */
+	unsigned timeout, ttl;
+	struct rl_dir *dir;
+	struct rl_dir_cache *cache;
+	atomic_bool down;           /* in an outage streak (logged once) */
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rl_dir_slot *slots;
+static unsigned set_timeout, set_ttl;
+static void (*logger)(int priority, const char *text);
+
+void rl_dir_registry_settings(unsigned lookup_timeout, unsigned cache_ttl)
+{
+	pthread_mutex_lock(&registry_lock);
+	set_timeout = lookup_timeout ? lookup_timeout : RL_DIR_LOOKUP_TIMEOUT_DEFAULT;
+	set_ttl = cache_ttl ? cache_ttl : RL_DIR_CACHE_TTL_DEFAULT;
+	pthread_mutex_unlock(&registry_lock);
+}
+
+void rl_dir_registry_logger(void (*log)(int priority, const char *text))
+{
+	logger = log;
+}
+
+/* FNV-1a of the .cf's content; 0 when it cannot be read (rl_dir_open
+ * then says why). */
+static uint64_t content_hash(const char *path)
+{
+	uint64_t h = 14695981039346656037ull;
+	FILE *f = fopen(path, "rb");
+	size_t total = 0;
+	int ch;
+
+	if (!f)
+		return 0;
+	while (total++ < CF_READ_MAX && (ch = getc(f)) != EOF)
+		h = (h ^ (unsigned char)ch) * 1099511628211ull;
+	fclose(f);
+	return h;
+}
+
+static const char *strip_proxy(const char *spec)
+{
+	return strncmp(spec, "proxy:", 6) == 0 ? spec + 6 : spec;
+}
+
+static struct rl_dir_slot *slot_new(const char *spec, uint64_t content,
+                                    struct rl_diag *errors)
+{
+	struct rl_dir_slot *s = calloc(1, sizeof *s);
+	const char *colon = strchr(spec, ':');
+
+	if (!s) {
+		rl_diag_add(errors, spec, 0, "out of memory");
+		return NULL;
+	}
+	snprintf(s->spec, sizeof s->spec, "%s", spec);
+	snprintf(s->path, sizeof s->path, "%s", colon ? colon + 1 : spec);
+	s->content = content;
+	s->timeout = set_timeout ? set_timeout : RL_DIR_LOOKUP_TIMEOUT_DEFAULT;
+	s->ttl = set_ttl ? set_ttl : RL_DIR_CACHE_TTL_DEFAULT;
+	s->refs = 1;
+	atomic_init(&s->down, false);
+	if (!(s->dir = rl_dir_open(spec, s->timeout, errors)) ||
+	    !(s->cache = rl_dir_cache_new(&(struct rl_dir_cache_opts){.ttl = s->ttl}))) {
+		if (s->dir)
+			rl_diag_add(errors, spec, 0, "out of memory");
+		rl_dir_free(s->dir);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct rl_dir_slot *rl_dir_slot_get(const char *spec, struct rl_diag *errors)
+{
+	struct rl_dir_slot *s;
+	uint64_t content;
+
+	spec = strip_proxy(spec);
+	content = content_hash(strchr(spec, ':') ? strchr(spec, ':') + 1 : spec);
+	pthread_mutex_lock(&registry_lock);
+	for (s = slots; s; s = s->next)
+		if (strcmp(s->spec, spec) == 0 && s->content == content && content &&
+		    s->timeout == set_timeout && s->ttl == set_ttl) {
+			s->refs++;
+			pthread_mutex_unlock(&registry_lock);
+			return s;
+		}
+	if ((s = slot_new(spec, content, errors))) {
+		s->next = slots;
+		slots = s;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return s;
+}
+
+void rl_dir_slot_put(struct rl_dir_slot *slot)
+{
+	struct rl_dir_slot **pp;
+
+	if (!slot)
+		return;
+	pthread_mutex_lock(&registry_lock);
+	if (--slot->refs > 0) {
+		pthread_mutex_unlock(&registry_lock);
+		return;
+	}
+	for (pp = &slots; *pp && *pp != slot; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = slot->next;
+	pthread_mutex_unlock(&registry_lock);
+	rl_dir_cache_free(slot->cache);
+	rl_dir_free(slot->dir);
+	free(slot);
+}
+
+const char *rl_dir_slot_spec(const struct rl_dir_slot *slot)
+{
+	return slot->spec;
+}
+
+const char *rl_dir_slot_path(const struct rl_dir_slot *slot)
+{
+	return slot->path;
+}
+
+enum rl_dir_answer rl_dir_slot_peek(const struct rl_dir_slot *slot,
+                                    const char *key)
+{
+	return rl_dir_cache_peek(slot->cache, key, RL_DIR_PEEK_GRACE);
+}
+
+enum rl_dir_answer rl_dir_slot_warm(struct rl_dir_slot *slot, const char *key)
+{
+	char why[RL_DIR_WHY_MAX] = "";
+	enum rl_dir_answer ans = rl_dir_cache_lookup(slot->cache, key, rl_dir_lookup_cb,
+	                                             slot->dir, why, sizeof why);
+	bool failed = ans == RL_DIR_ERROR || strncmp(why, "stale answer", 12) == 0;
+
+	char text[RL_DIR_WHY_MAX + 4400];
+
+	if (failed && !atomic_exchange(&slot->down, true) && logger) {
+		snprintf(text, sizeof text, "directory %s cannot answer: %s (cached "
+		         "answers serve; other recipients get 451 until it returns)",
+		         slot->spec, why);
+		logger(LOG_ERR, text);
+	} else if (!failed && strcmp(why, "cached") != 0 &&
+	           atomic_exchange(&slot->down, false) && logger) {
+		snprintf(text, sizeof text, "directory %s answers again", slot->spec);
+		logger(LOG_NOTICE, text);
+	}
+	return ans;
+}
+
+enum rl_dir_answer rl_dir_slot_probe(struct rl_dir_slot *slot, char *why,
+                                     size_t cap)
+{
+	return rl_dir_probe(slot->dir, why, cap);
+}
