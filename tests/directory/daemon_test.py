@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""daemon_test.py - issue 18 end to end: the REAL relaylock daemon reads
+hosted domains from a private PostgreSQL (postfixadmin's schema) through
+Postfix's own .cf files, and survives the server's death.
+
+relaylock.conf names two sources: "pgsql:ACTIVE.cf" directly (postfixadmin's
+virtual_mailbox_domains query) and "postfix:DIR", whose main.cf has
+virtual_alias_domains = proxy:pgsql:ALIAS.cf (the alias domain query).
+RCPTs go to the daemon through the milter protocol, as an MTA sends them.
+
+Checks: active and alias domains accepted, inactive, backup-MX and unknown
+domains refused 550; relaylock -q --explain names the directory that
+answered; relaylock -t probes the directory (healthy, then a WARNING with
+exit 0 while it is down). Then postgres is killed (SIGQUIT) mid-run: cached
+domains still accepted, an uncached hosted domain answered 451 4.3.0
+source_unavailable, nothing 550; the outage is logged at err once; after a
+restart the uncached domain is accepted within a minute with relaylock
+untouched (same PID).
+
+Environment: RELAYLOCK (the daemon), RELAYLOCK_DIR_WORKDIR (scratch
+outside the checkout). Exit 1 on any failure.
+"""
+
+import importlib.util
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import servers  # noqa: E402
+sys.path.append(os.path.join(HERE, "..", "integration"))
+os.environ.setdefault("DIRQ", "")  # run.py's driver: unused here
+# tests/directory/run.py (the postfixadmin schema, check()), by its path:
+# tests/integration has a run.py too.
+_spec = importlib.util.spec_from_file_location("dirtests", os.path.join(HERE, "run.py"))
+dirtests = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(dirtests)
+from procs import Cleanup  # noqa: E402
+from relaylock_proc import Relaylock  # noqa: E402
+
+WORK = os.environ["RELAYLOCK_DIR_WORKDIR"]
+BINARY = os.path.abspath(os.environ["RELAYLOCK"])
+check = dirtests.check
+
+ACTIVE_Q = ("SELECT domain FROM domain WHERE domain='%s' AND backupmx = false "
+            "AND active = true")
+ALIAS_Q = ("SELECT alias_domain FROM alias_domain WHERE alias_domain='%s' "
+           "AND active = true")
+
+
+# ---------------------------------------------------------------- milter
+def pkt(cmd, data=b""):
+    return struct.pack("!I", len(data) + 1) + cmd + data
+
+
+def reply(sock):
+    data = b""
+    hdr = sock.recv(4, socket.MSG_WAITALL)
+    if len(hdr) == 4:
+        data = sock.recv(struct.unpack("!I", hdr)[0], socket.MSG_WAITALL)
+    return data
+
+
+def rcpt(sock_path, rcpt_to):
+    """One SMTP session up to RCPT TO:<RCPT_TO>: its SMTP code ("250" for
+    continue) and the seconds the answer took."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(30)
+        s.connect(sock_path)
+        s.sendall(pkt(b"O", struct.pack("!III", 6, 0x1ff, 0x1fffff)))
+        reply(s)
+        s.sendall(pkt(b"C", b"client.example\0" + b"4" + struct.pack("!H", 1025)
+                      + b"203.0.113.9\0"))
+        reply(s)
+        s.sendall(pkt(b"M", b"<a@sender.example>\0"))
+        reply(s)
+        t = time.monotonic()
+        s.sendall(pkt(b"R", b"<user@" + rcpt_to.encode() + b">\0"))
+        r = reply(s)
+        took = time.monotonic() - t
+    if r[:1] == b"c":
+        return "250", took
+    if r[:1] == b"y":
+        return r[1:4].decode(), took
+    return {b"t": "451", b"r": "550"}.get(r[:1], "?" + repr(r[:8])), took
+
+
+# ---------------------------------------------------------------- set-up
+def write_cf(path, pg, query):
+    """A .cf with a password: root:nogroup 0640, as the daemon (nobody)
+    reads it and others may not."""
+    with open(path, "w") as f:
+        f.write(f"hosts = 127.0.0.1:{pg.port}\nuser = postfix\npassword = pfpw\n"
+                f"dbname = postfix\nquery = {query}\n")
+    shutil.chown(path, "root", "nogroup")
+    os.chmod(path, 0o640)
+
+
+def setup(cl):
+    if os.path.isdir(WORK):
+        shutil.rmtree(WORK)
+    os.makedirs(WORK)
+    os.chmod(WORK, 0o755)
+    pg = servers.Postgres(WORK)
+    pg.start()
+    cl.push("postgres", pg.stop)
+    pg.sql(dirtests.PG_SCHEMA)
+    pg.sql("INSERT INTO domain (domain) VALUES ('late.example'), "
+           "('cached.example');\nINSERT INTO alias_domain (alias_domain, "
+           "target_domain) VALUES ('onlyalias.example', 'active.example');\n"
+           "CHECKPOINT;", db="postfix")  # the fixture runs with fsync off
+    active, alias = os.path.join(WORK, "active.cf"), os.path.join(WORK, "alias.cf")
+    write_cf(active, pg, ACTIVE_Q)
+    write_cf(alias, pg, ALIAS_Q)
+    pfdir = os.path.join(WORK, "postfix")
+    os.makedirs(pfdir)
+    with open(os.path.join(pfdir, "main.cf"), "w") as f:
+        f.write("compatibility_level = 3.6\nmydestination =\nrelay_domains =\n"
+                f"virtual_alias_domains = proxy:pgsql:{alias}\n"
+                f"virtual_mailbox_domains = proxy:pgsql:{active}\n")
+    rl = Relaylock(cl, WORK, binary=BINARY, hosted=("static.example",),
+                   socket_group="",
+                   extra_conf=f'hosted_domains_from = {{ "pgsql:{active}", '
+                              f'"postfix:{pfdir}" }}\nlookup_timeout = 2\n'
+                              "directory_cache_ttl = 300\n")
+    return pg, rl, active
+
+
+def answers(rl, domains):
+    return {d: rcpt(rl.socket, d)[0] for d in domains}
+
+
+def relaylock_cmd(rl, *args):
+    p = subprocess.run([BINARY, "-c", rl.conf, *args], capture_output=True,
+                       text=True, timeout=60)
+    return p.returncode, p.stdout + p.stderr
+
+
+# ---------------------------------------------------------------- checks
+def served(rl):
+    want = {"active.example": "250", "onlyalias.example": "250",
+            "cached.example": "250", "static.example": "250",
+            "inactive.example": "550", "backup.example": "550",
+            "unknown.example": "550"}
+    got = answers(rl, want)
+    check("daemon: postfixadmin's domains through pgsql: and proxy:pgsql: "
+          "(active, alias domain accepted; inactive, backup, unknown 550)",
+          got == want, f"got {got}")
+    rc, out = relaylock_cmd(rl, "-q", "user@onlyalias.example", "--explain")
+    check("-q --explain names the directory that answered",
+          rc == 0 and "virtual_alias_domains pgsql:" in out and "alias.cf" in out,
+          f"rc {rc}: {out}")
+    rc, out = relaylock_cmd(rl, "-t")
+    check("-t: connects and probes each directory",
+          rc == 0 and "connected, answered" in out and "WARNING" not in out,
+          f"rc {rc}: {out}")
+
+
+def outage(pg, rl):
+    pid = rl.pid
+    pg.crash()
+    t = time.monotonic()
+    got = answers(rl, ["active.example", "cached.example", "onlyalias.example"])
+    check("outage: cached domains still accepted",
+          set(got.values()) == {"250"}, f"got {got}")
+    code, took = rcpt(rl.socket, "late.example")
+    check("outage: an uncached hosted domain gets 451 within lookup_timeout",
+          code == "451" and took < 4, f"{code} after {took:.1f}s")
+    got = answers(rl, ["late.example", "never.example", "other.example"])
+    check("outage: nothing uncached is 550 while the directory is down (451)",
+          set(got.values()) == {"451"}, f"got {got}")
+    code = rcpt(rl.socket, "inactive.example")[0]
+    check("outage: a cached negative keeps its answer (550)", code == "550", code)
+    decisions = [d for d in rl.decisions() if "late.example" in d["rcpt"]]
+    check("outage: the 451 says reason=source_unavailable",
+          decisions and decisions[-1]["reason"] == "source_unavailable",
+          str(decisions[-1:]))
+    rc, out = relaylock_cmd(rl, "-t")
+    check("-t while the directory is down: a WARNING, exit 0",
+          rc == 0 and "WARNING cannot answer now" in out, f"rc {rc}: {out}")
+    lines = [ln for ln in rl.log_text().splitlines() if "cannot answer:" in ln]
+    check("outage logged once per directory (active.cf, alias.cf)",
+          [sum("active.cf" in ln for ln in lines),
+           sum("alias.cf" in ln for ln in lines)] == [1, 1], "\n".join(lines))
+    pg.start()
+    ok, code = False, None
+    while time.monotonic() - t < 60 and not ok:
+        code = rcpt(rl.socket, "late.example")[0]
+        ok = code == "250"
+        time.sleep(0.5)
+    check("recovery: the uncached domain accepted within a minute of the "
+          "outage, relaylock untouched", ok and rl.pid == pid and rl.alive(),
+          f"last {code}, after {time.monotonic() - t:.0f}s")
+    check("recovery logged", "answers again" in rl.log_text(), "")
+
+
+def main():
+    t0 = time.monotonic()
+    with Cleanup() as cl:
+        try:
+            pg, rl, _ = setup(cl)
+            rl.start()
+            served(rl)
+            outage(pg, rl)
+        except Exception as e:  # a harness error is a failure, never a skip
+            check("daemon directory test ran to the end", False, repr(e))
+    print(f"directory daemon: {dirtests.checks} checks, {len(dirtests.failures)} "
+          f"failures, {time.monotonic() - t0:.1f}s")
+    return 1 if dirtests.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
