@@ -128,7 +128,12 @@ def setup(cl):
                    extra_conf=f'hosted_domains_from = {{ "pgsql:{active}", '
                               f'"postfix:{pfdir}" }}\nlookup_timeout = 2\n'
                               "directory_cache_ttl = 300\n")
-    return pg, rl, active
+    # The direct source alone: no other source can hide its answers.
+    direct = Relaylock(cl, os.path.join(WORK, "direct"), binary=BINARY,
+                       hosted=("static.example",), socket_group="",
+                       extra_conf=f'hosted_domains_from = {{ "pgsql:{active}" }}\n')
+    os.chmod(os.path.join(WORK, "direct"), 0o755)
+    return pg, rl, direct
 
 
 def answers(rl, domains):
@@ -142,6 +147,11 @@ def relaylock_cmd(rl, *args):
 
 
 # ---------------------------------------------------------------- checks
+def direct_only(direct, when, want):
+    got = answers(direct, want)
+    check(f"direct pgsql: source alone, {when}", got == want, f"got {got}")
+
+
 def served(rl):
     want = {"active.example": "250", "onlyalias.example": "250",
             "cached.example": "250", "static.example": "250",
@@ -161,9 +171,12 @@ def served(rl):
           f"rc {rc}: {out}")
 
 
-def outage(pg, rl):
+def outage(pg, rl, direct):
     pid = rl.pid
     pg.crash()
+    direct_only(direct, "server down: cached kept, uncached 451",
+                {"active.example": "250", "inactive.example": "550",
+                 "late.example": "451", "never.example": "451"})
     t = time.monotonic()
     got = answers(rl, ["active.example", "cached.example", "onlyalias.example"])
     check("outage: cached domains still accepted",
@@ -203,10 +216,14 @@ def main():
     t0 = time.monotonic()
     with Cleanup() as cl:
         try:
-            pg, rl, _ = setup(cl)
+            pg, rl, direct = setup(cl)
             rl.start()
+            direct.start()
             served(rl)
-            outage(pg, rl)
+            direct_only(direct, "server up", {"active.example": "250",
+                                              "inactive.example": "550",
+                                              "onlyalias.example": "550"})
+            outage(pg, rl, direct)
         except Exception as e:  # a harness error is a failure, never a skip
             check("daemon directory test ran to the end", False, repr(e))
     print(f"directory daemon: {dirtests.checks} checks, {len(dirtests.failures)} "
