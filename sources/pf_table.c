@@ -1,9 +1,11 @@
 /* pf_table.c - open a Postfix table by type, look keys up. */
 #include "pf_table.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "address.h"
 #include "dir_registry.h"
@@ -127,7 +129,11 @@ struct pf_table *pf_table_open(const char *spec, const char *file,
 		return NULL;
 	}
 	t->kind = b->kind;
-	if (b->kind == PF_TABLE_DIRECTORY)
+	if (b->kind == PF_TABLE_DIRECTORY && access(t->name, R_OK) != 0)
+		/* as an unreadable hash table: lookups fail until it can be read */
+		snprintf(t->error, sizeof t->error, "%.150s: cannot read: %.80s", t->name,
+		         strerror(errno));
+	else if (b->kind == PF_TABLE_DIRECTORY)
 		rc = (t->dir = rl_dir_slot_get(spec, diag)) ? 0 : -2;
 	else if (b->engine)
 		rc = load_patterns(t, b->engine, diag);
