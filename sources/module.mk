@@ -13,10 +13,11 @@ SOURCES_LIBS := $(SOURCES_LIB) $(DIR_LIB) -ldb -llmdb -lcdb \
 
 $(BUILD)/sources/%.o: ALL_CPPFLAGS += -Isources -Idirectory
 
-# Order-only: what needs the sources library needs the directory's too.
-$(SOURCES_LIB): $(patsubst %.c,$(BUILD)/%.o,$(SOURCES_SRCS)) | $(DIR_LIB)
+# What links the sources links the directory library too: a newer one
+# makes the sources library (and so whatever links it) newer.
+$(SOURCES_LIB): $(patsubst %.c,$(BUILD)/%.o,$(SOURCES_SRCS)) $(DIR_LIB)
 	@rm -f $@
-	$(Q)$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $(filter %.o,$^)
 
 # Not in ALL_TARGETS yet: the daemon does not link it, so the package
 # build (make all) needs none of its -dev packages. Wiring it in means

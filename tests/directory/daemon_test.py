@@ -12,7 +12,8 @@ Checks: active and alias domains accepted, inactive, backup-MX and unknown
 domains refused 550; relaylock -q --explain names the directory that
 answered; relaylock -t probes the directory (healthy, then a WARNING with
 exit 0 while it is down). Then postgres is killed (SIGQUIT) mid-run: cached
-domains still accepted, an uncached hosted domain answered 451 4.3.0
+domains still accepted (after a reload too: the cache survives it),
+an uncached hosted domain answered 451 4.3.0
 source_unavailable, nothing 550; the outage is logged at err once; after a
 restart the uncached domain is accepted within a minute with relaylock
 untouched (same PID).
@@ -40,7 +41,7 @@ os.environ.setdefault("DIRQ", "")  # run.py's driver: unused here
 _spec = importlib.util.spec_from_file_location("dirtests", os.path.join(HERE, "run.py"))
 dirtests = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(dirtests)
-from procs import Cleanup  # noqa: E402
+from procs import Cleanup, wait_until  # noqa: E402
 from relaylock_proc import Relaylock  # noqa: E402
 
 WORK = os.environ["RELAYLOCK_DIR_WORKDIR"]
@@ -181,6 +182,11 @@ def outage(pg, rl, direct):
     got = answers(rl, ["active.example", "cached.example", "onlyalias.example"])
     check("outage: cached domains still accepted",
           set(got.values()) == {"250"}, f"got {got}")
+    rl.reload()  # a reload during the outage: the cache must survive it
+    reloaded = wait_until(lambda: "reloaded" in rl.log_text(), 10)
+    got = answers(rl, ["active.example", "onlyalias.example"])
+    check("outage: a reload keeps the cache (cached domains still accepted)",
+          reloaded and set(got.values()) == {"250"}, f"reloaded {reloaded}, got {got}")
     code, took = rcpt(rl.socket, "late.example")
     check("outage: an uncached hosted domain gets 451 within lookup_timeout",
           code == "451" and took < 4, f"{code} after {took:.1f}s")
