@@ -25,6 +25,7 @@ struct rl_dir_slot {
 	struct rl_dir *dir;
 	struct rl_dir_cache *cache;
 	atomic_bool down;           /* in an outage streak (logged once) */
+	atomic_ullong errors;       /* lookups answered ERROR or stale */
 };
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -84,6 +85,7 @@ static struct rl_dir_slot *slot_new(const char *spec, uint64_t content,
 	s->ttl = set_ttl ? set_ttl : RL_DIR_CACHE_TTL_DEFAULT;
 	s->refs = 1;
 	atomic_init(&s->down, false);
+	atomic_init(&s->errors, 0);
 	if (!(s->dir = rl_dir_open(spec, s->timeout, errors)) ||
 	    !(s->cache = rl_dir_cache_new(&(struct rl_dir_cache_opts){.ttl = s->ttl}))) {
 		if (s->dir)
@@ -164,6 +166,8 @@ enum rl_dir_answer rl_dir_slot_warm(struct rl_dir_slot *slot, const char *key)
 
 	char text[RL_DIR_WHY_MAX + 4400];
 
+	if (failed)
+		atomic_fetch_add(&slot->errors, 1);
 	if (failed && !atomic_exchange(&slot->down, true) && logger) {
 		snprintf(text, sizeof text, "directory %s cannot answer: %s (cached "
 		         "answers serve; other recipients get 451 until it returns)",
@@ -181,4 +185,37 @@ enum rl_dir_answer rl_dir_slot_probe(struct rl_dir_slot *slot, char *why,
                                      size_t cap)
 {
 	return rl_dir_probe(slot->dir, why, cap);
+}
+
+static bool seen(const struct rl_dir_slot_stats *out, size_t n, const char *spec)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(out[i].spec, spec, sizeof out[i].spec - 1) == 0)
+			return true;
+	return false;
+}
+
+size_t rl_dir_registry_stats(struct rl_dir_slot_stats *out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&registry_lock);
+	/* Newest first: a spec whose .cf changed shows its new slot. */
+	for (struct rl_dir_slot *s = slots; s && n < max; s = s->next) {
+		struct rl_dir_cache_stats cs;
+
+		if (seen(out, n, s->spec))
+			continue;
+		rl_dir_cache_stats(s->cache, &cs);
+		snprintf(out[n].spec, sizeof out[n].spec, "%.127s", s->spec);
+		out[n].queries = cs.queries;
+		out[n].hits = cs.hits;
+		out[n].errors = atomic_load(&s->errors);
+		out[n].hosted = cs.pos;
+		out[n].not_hosted = cs.neg;
+		out[n].up = !atomic_load(&s->down);
+		n++;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return n;
 }

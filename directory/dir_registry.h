@@ -46,6 +46,20 @@ enum rl_dir_answer rl_dir_slot_peek(const struct rl_dir_slot *slot,
  * at most lookup_timeout. Logs the start and end of an outage. */
 enum rl_dir_answer rl_dir_slot_warm(struct rl_dir_slot *slot, const char *key);
 
+/* One directory's figures, for the metrics. */
+struct rl_dir_slot_stats {
+	char spec[128];                 /* truncated */
+	unsigned long long queries;     /* lookups sent to the server */
+	unsigned long long hits;        /* answered from the cache */
+	unsigned long long errors;      /* lookups the server could not answer */
+	size_t hosted, not_hosted;      /* cached answers held */
+	int up;                         /* 0 during an outage streak */
+};
+
+/* The figures of up to MAX directories in use, one per spec (the newest
+ * slot of a spec); returns how many. */
+size_t rl_dir_registry_stats(struct rl_dir_slot_stats *out, size_t max);
+
 /* For relaylock -t: rl_dir_probe. */
 enum rl_dir_answer rl_dir_slot_probe(struct rl_dir_slot *slot, char *why,
                                      size_t cap);

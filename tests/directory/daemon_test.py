@@ -30,6 +30,7 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -45,6 +46,7 @@ from procs import Cleanup, wait_until  # noqa: E402
 from relaylock_proc import Relaylock  # noqa: E402
 
 WORK = os.environ["RELAYLOCK_DIR_WORKDIR"]
+METRICS_PORT = servers.free_port()
 BINARY = os.path.abspath(os.environ["RELAYLOCK"])
 check = dirtests.check
 
@@ -128,7 +130,8 @@ def setup(cl):
                    socket_group="",
                    extra_conf=f'hosted_domains_from = {{ "pgsql:{active}", '
                               f'"postfix:{pfdir}" }}\nlookup_timeout = 2\n'
-                              "directory_cache_ttl = 300\n")
+                              "directory_cache_ttl = 300\n"
+                              f'metrics_listen = "127.0.0.1:{METRICS_PORT}"\n')
     # The direct source alone: no other source can hide its answers.
     direct = Relaylock(cl, os.path.join(WORK, "direct"), binary=BINARY,
                        hosted=("static.example",), socket_group="",
@@ -147,6 +150,17 @@ def relaylock_cmd(rl, *args):
     return p.returncode, p.stdout + p.stderr
 
 
+def directory_metrics(cf):
+    """{family: value} of the directory CF's samples on /metrics."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics",
+                                  timeout=10).read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("relaylock_directory_") and f'{cf}"}}' in line:
+            out[line.split("{")[0][len("relaylock_directory_"):]] = int(line.split()[-1])
+    return out
+
+
 # ---------------------------------------------------------------- checks
 def direct_only(direct, when, want):
     got = answers(direct, want)
@@ -162,6 +176,15 @@ def served(rl):
     check("daemon: postfixadmin's domains through pgsql: and proxy:pgsql: "
           "(active, alias domain accepted; inactive, backup, unknown 550)",
           got == want, f"got {got}")
+    m = directory_metrics("active.cf")
+    # active.cf: one query per domain not in hosted_domains (6), then the
+    # postfix source's proxy:pgsql: lookups of the same slot hit the cache
+    # (5: all but the domain alias.cf hosts, asked first).
+    check("metrics: per directory: up, queries, cache hits, entries (active.cf"
+          " shared by the pgsql: and proxy:pgsql: sources)",
+          m == {"up": 1, "queries_total": 6, "cache_hits_total": 5,
+                "errors_total": 0, "cached_hosted": 2, "cached_not_hosted": 4},
+          str(m))
     rc, out = relaylock_cmd(rl, "-q", "user@onlyalias.example", "--explain")
     check("-q --explain names the directory that answered",
           rc == 0 and "virtual_alias_domains pgsql:" in out and "alias.cf" in out,
@@ -199,6 +222,9 @@ def outage(pg, rl, direct):
     check("outage: the 451 says reason=source_unavailable",
           decisions and decisions[-1]["reason"] == "source_unavailable",
           str(decisions[-1:]))
+    m = directory_metrics("active.cf")
+    check("metrics: the directory is down, its errors counted",
+          m.get("up") == 0 and m.get("errors_total", 0) >= 1, str(m))
     rc, out = relaylock_cmd(rl, "-t")
     check("-t while the directory is down: a WARNING, exit 0",
           rc == 0 and "WARNING cannot answer now" in out, f"rc {rc}: {out}")
