@@ -16,7 +16,9 @@ domains still accepted (after a reload too: the cache survives it),
 an uncached hosted domain answered 451 4.3.0
 source_unavailable, nothing 550; the outage is logged at err once; after a
 restart the uncached domain is accepted within a minute with relaylock
-untouched (same PID).
+untouched (same PID). A daemon started while the server is down starts,
+serves (451 for its directory's domains) and accepts them after the
+restart.
 
 Environment: RELAYLOCK (the daemon), RELAYLOCK_DIR_WORKDIR (scratch
 outside the checkout). Exit 1 on any failure.
@@ -137,7 +139,12 @@ def setup(cl):
                        hosted=("static.example",), socket_group="",
                        extra_conf=f'hosted_domains_from = {{ "pgsql:{active}" }}\n')
     os.chmod(os.path.join(WORK, "direct"), 0o755)
-    return pg, rl, direct
+    # Started while the directory is down: it must start and serve.
+    boot = Relaylock(cl, os.path.join(WORK, "boot"), binary=BINARY,
+                     hosted=("static.example",), socket_group="",
+                     extra_conf=f'hosted_domains_from = {{ "pgsql:{active}" }}\n')
+    os.chmod(os.path.join(WORK, "boot"), 0o755)
+    return pg, rl, direct, boot
 
 
 def answers(rl, domains):
@@ -195,9 +202,14 @@ def served(rl):
           f"rc {rc}: {out}")
 
 
-def outage(pg, rl, direct):
+def outage(pg, rl, direct, boot):
     pid = rl.pid
     pg.crash()
+    boot.start()
+    got = answers(boot, ["static.example", "active.example"])
+    check("started while the directory is down: serves, its domains 451",
+          boot.alive() and got == {"static.example": "250", "active.example": "451"},
+          f"alive {boot.alive()}, got {got}")
     direct_only(direct, "server down: cached kept, uncached 451",
                 {"active.example": "250", "inactive.example": "550",
                  "late.example": "451", "never.example": "451"})
@@ -242,20 +254,23 @@ def outage(pg, rl, direct):
           "outage, relaylock untouched", ok and rl.pid == pid and rl.alive(),
           f"last {code}, after {time.monotonic() - t:.0f}s")
     check("recovery logged", "answers again" in rl.log_text(), "")
+    code = rcpt(boot.socket, "active.example")[0]
+    check("recovery: the daemon started during the outage now accepts",
+          code == "250", code)
 
 
 def main():
     t0 = time.monotonic()
     with Cleanup() as cl:
         try:
-            pg, rl, direct = setup(cl)
+            pg, rl, direct, boot = setup(cl)
             rl.start()
             direct.start()
             served(rl)
             direct_only(direct, "server up", {"active.example": "250",
                                               "inactive.example": "550",
                                               "onlyalias.example": "550"})
-            outage(pg, rl, direct)
+            outage(pg, rl, direct, boot)
         except Exception as e:  # a harness error is a failure, never a skip
             check("daemon directory test ran to the end", False, repr(e))
     print(f"directory daemon: {dirtests.checks} checks, {len(dirtests.failures)} "
