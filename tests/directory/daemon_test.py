@@ -16,7 +16,8 @@ domains still accepted (after a reload too: the cache survives it),
 an uncached hosted domain answered 451 4.3.0
 source_unavailable, nothing 550; the outage is logged at err once; after a
 restart the uncached domain is accepted within a minute with relaylock
-untouched (same PID). A daemon started while the server is down starts,
+untouched (same PID). The same, shorter, with an ldap: source and slapd (SIGKILL).
+A daemon started while the server is down starts,
 serves (451 for its directory's domains) and accepts them after the
 restart.
 
@@ -259,6 +260,47 @@ def outage(pg, rl, direct, boot):
           code == "250", code)
 
 
+# ---------------------------------------------------------------- LDAP
+LDAP_FILTER = ("(&(objectClass=domainRelatedObject)(associatedDomain=%s)"
+               "(businessCategory=active))")
+
+
+def ldap_run(cl):
+    """An ldap: source (iRedMail-shaped tree, cosine associatedDomain):
+    answers, then slapd killed (SIGKILL) and restarted."""
+    ld = servers.Slapd(WORK, dirtests.ldif())
+    ld.start()
+    cl.push("slapd", ld.stop)
+    cf = os.path.join(WORK, "ldap.cf")
+    with open(cf, "w") as f:
+        f.write(f"server_host = ldap://127.0.0.1:{ld.port}\n"
+                "search_base = ou=domains,dc=example,dc=com\nscope = one\n"
+                f"query_filter = {LDAP_FILTER}\nresult_attribute = associatedDomain\n"
+                "bind = yes\nbind_dn = cn=reader,dc=example,dc=com\n"
+                "bind_pw = readerpw\nversion = 3\n")
+    shutil.chown(cf, "root", "nogroup")
+    os.chmod(cf, 0o640)
+    rl = Relaylock(cl, os.path.join(WORK, "ldap"), binary=BINARY,
+                   hosted=("static.example",), socket_group="",
+                   extra_conf=f'hosted_domains_from = {{ "ldap:{cf}" }}\n'
+                              "lookup_timeout = 2\n")
+    os.chmod(os.path.join(WORK, "ldap"), 0o755)
+    rl.start()
+    want = {"active.example": "250", "inactive.example": "550",
+            "backup.example": "550", "unknown.example": "550"}
+    got = answers(rl, want)
+    check("ldap: active accepted; inactive, backup MX, unknown 550", got == want,
+          f"got {got}")
+    ld.crash()
+    got = answers(rl, ["active.example", "inactive.example", "active2.example"])
+    check("ldap down: cached answers kept, uncached 451, no new 550",
+          got == {"active.example": "250", "inactive.example": "550",
+                  "active2.example": "451"}, f"got {got}")
+    ld.start()
+    ok = wait_until(lambda: rcpt(rl.socket, "active2.example")[0] == "250", 60, 0.5)
+    check("ldap: recovery after restart, relaylock untouched", ok and rl.alive(), "")
+
+
 def main():
     t0 = time.monotonic()
     with Cleanup() as cl:
@@ -271,6 +313,7 @@ def main():
                                               "inactive.example": "550",
                                               "onlyalias.example": "550"})
             outage(pg, rl, direct, boot)
+            ldap_run(cl)
         except Exception as e:  # a harness error is a failure, never a skip
             check("daemon directory test ran to the end", False, repr(e))
     print(f"directory daemon: {dirtests.checks} checks, {len(dirtests.failures)} "
