@@ -55,6 +55,8 @@ check = dirtests.check
 
 ACTIVE_Q = ("SELECT domain FROM domain WHERE domain='%s' AND backupmx = false "
             "AND active = true")
+BACKUP_Q = ("SELECT domain FROM domain WHERE domain='%s' AND backupmx = true "
+            "AND active = true")
 ALIAS_Q = ("SELECT alias_domain FROM alias_domain WHERE alias_domain='%s' "
            "AND active = true")
 
@@ -123,10 +125,13 @@ def setup(cl):
     active, alias = os.path.join(WORK, "active.cf"), os.path.join(WORK, "alias.cf")
     write_cf(active, pg, ACTIVE_Q)
     write_cf(alias, pg, ALIAS_Q)
+    backup = os.path.join(WORK, "backup.cf")
+    write_cf(backup, pg, BACKUP_Q)
     pfdir = os.path.join(WORK, "postfix")
     os.makedirs(pfdir)
     with open(os.path.join(pfdir, "main.cf"), "w") as f:
-        f.write("compatibility_level = 3.6\nmydestination =\nrelay_domains =\n"
+        f.write("compatibility_level = 3.6\nmydestination =\n"
+                f"relay_domains = proxy:pgsql:{backup}\n"
                 f"virtual_alias_domains = proxy:pgsql:{alias}\n"
                 f"virtual_mailbox_domains = proxy:pgsql:{active}\n")
     rl = Relaylock(cl, WORK, binary=BINARY, hosted=("static.example",),
@@ -178,20 +183,23 @@ def direct_only(direct, when, want):
 def served(rl):
     want = {"active.example": "250", "onlyalias.example": "250",
             "cached.example": "250", "static.example": "250",
-            "inactive.example": "550", "backup.example": "550",
-            "unknown.example": "550"}
+            "inactive.example": "550", "unknown.example": "550",
+            "backup.example": "250", "mx.backup.example": "250",
+            "sub.active.example": "550"}
     got = answers(rl, want)
     check("daemon: postfixadmin's domains through pgsql: and proxy:pgsql: "
-          "(active, alias domain accepted; inactive, backup, unknown 550)",
+          "(active, alias domain accepted; inactive, unknown 550; backup MX "
+          "domain and its subdomains by relay_domains' parent lookups; no "
+          "parent lookups in virtual_mailbox_domains)",
           got == want, f"got {got}")
     m = directory_metrics("active.cf")
-    # active.cf: one query per domain not in hosted_domains (6), then the
+    # active.cf: one query per domain not in hosted_domains (8), then the
     # postfix source's proxy:pgsql: lookups of the same slot hit the cache
-    # (5: all but the domain alias.cf hosts, asked first).
+    # (7: all but the domain alias.cf hosts, asked first); 2 hosted, 6 not.
     check("metrics: per directory: up, queries, cache hits, entries (active.cf"
           " shared by the pgsql: and proxy:pgsql: sources)",
-          m == {"up": 1, "queries_total": 6, "cache_hits_total": 5,
-                "errors_total": 0, "cached_hosted": 2, "cached_not_hosted": 4},
+          m == {"up": 1, "queries_total": 8, "cache_hits_total": 7,
+                "errors_total": 0, "cached_hosted": 2, "cached_not_hosted": 6},
           str(m))
     rc, out = relaylock_cmd(rl, "-q", "user@onlyalias.example", "--explain")
     check("-q --explain names the directory that answered",
@@ -311,6 +319,7 @@ def main():
             served(rl)
             direct_only(direct, "server up", {"active.example": "250",
                                               "inactive.example": "550",
+                                              "backup.example": "550",
                                               "onlyalias.example": "550"})
             outage(pg, rl, direct, boot)
             ldap_run(cl)
