@@ -184,7 +184,7 @@ def served(rl):
     want = {"active.example": "250", "onlyalias.example": "250",
             "cached.example": "250", "static.example": "250",
             "inactive.example": "550", "unknown.example": "550",
-            "backup.example": "250", "mx.backup.example": "250",
+            "mx.backup.example": "250", "backup.example": "250",
             "sub.active.example": "550"}
     got = answers(rl, want)
     check("daemon: postfixadmin's domains through pgsql: and proxy:pgsql: "
