@@ -16,7 +16,8 @@ domains still accepted (after a reload too: the cache survives it),
 an uncached hosted domain answered 451 4.3.0
 source_unavailable, nothing 550; the outage is logged at err once; after a
 restart the uncached domain is accepted within a minute with relaylock
-untouched (same PID). The same, shorter, with an ldap: source and slapd (SIGKILL).
+untouched (same PID). The same, shorter, with an ldap: source (slapd) and a mysql: source
+(MariaDB), each server SIGKILLed.
 A daemon started while the server is down starts,
 serves (451 for its directory's domains) and accepts them after the
 restart.
@@ -268,45 +269,62 @@ def outage(pg, rl, direct, boot):
           code == "250", code)
 
 
-# ---------------------------------------------------------------- LDAP
+# ---------------------------------------------------------------- LDAP, MySQL
 LDAP_FILTER = ("(&(objectClass=domainRelatedObject)(associatedDomain=%s)"
                "(businessCategory=active))")
+MYSQL_Q = ("SELECT domain FROM domain WHERE domain='%s' AND backupmx = '0' "
+           "AND active = '1'")
 
 
-def ldap_run(cl):
-    """An ldap: source (iRedMail-shaped tree, cosine associatedDomain):
-    answers, then slapd killed (SIGKILL) and restarted."""
+def ldap_server():
     ld = servers.Slapd(WORK, dirtests.ldif())
     ld.start()
-    cl.push("slapd", ld.stop)
-    cf = os.path.join(WORK, "ldap.cf")
-    with open(cf, "w") as f:
-        f.write(f"server_host = ldap://127.0.0.1:{ld.port}\n"
+    return ld, (f"server_host = ldap://127.0.0.1:{ld.port}\n"
                 "search_base = ou=domains,dc=example,dc=com\nscope = one\n"
                 f"query_filter = {LDAP_FILTER}\nresult_attribute = associatedDomain\n"
                 "bind = yes\nbind_dn = cn=reader,dc=example,dc=com\n"
                 "bind_pw = readerpw\nversion = 3\n")
+
+
+def mysql_server():
+    my = servers.Mariadb(WORK)
+    my.start()
+    my.sql(dirtests.MY_SCHEMA)
+    return my, (f"hosts = unix:{my.sock}\nuser = postfix\npassword = pfpw\n"
+                f"dbname = postfix\nquery = {MYSQL_Q}\n")
+
+
+def backend_run(cl, kind, start_server):
+    """A KIND: source alone (ldap: an iRedMail-shaped tree in slapd, mysql:
+    postfixadmin in MariaDB): answers, then the server killed (SIGKILL) and
+    restarted."""
+    server, text = start_server()
+    cl.push(kind, server.stop)
+    cf = os.path.join(WORK, f"{kind}.cf")
+    with open(cf, "w") as f:
+        f.write(text)
     shutil.chown(cf, "root", "nogroup")
     os.chmod(cf, 0o640)
-    rl = Relaylock(cl, os.path.join(WORK, "ldap"), binary=BINARY,
+    rl = Relaylock(cl, os.path.join(WORK, kind), binary=BINARY,
                    hosted=("static.example",), socket_group="",
-                   extra_conf=f'hosted_domains_from = {{ "ldap:{cf}" }}\n'
+                   extra_conf=f'hosted_domains_from = {{ "{kind}:{cf}" }}\n'
                               "lookup_timeout = 2\n")
-    os.chmod(os.path.join(WORK, "ldap"), 0o755)
+    os.chmod(os.path.join(WORK, kind), 0o755)
     rl.start()
     want = {"active.example": "250", "inactive.example": "550",
             "backup.example": "550", "unknown.example": "550"}
     got = answers(rl, want)
-    check("ldap: active accepted; inactive, backup MX, unknown 550", got == want,
-          f"got {got}")
-    ld.crash()
+    check(f"{kind}: active accepted; inactive, backup MX, unknown 550",
+          got == want, f"got {got}")
+    server.crash()
     got = answers(rl, ["active.example", "inactive.example", "active2.example"])
-    check("ldap down: cached answers kept, uncached 451, no new 550",
+    check(f"{kind} down: cached answers kept, uncached 451, no new 550",
           got == {"active.example": "250", "inactive.example": "550",
                   "active2.example": "451"}, f"got {got}")
-    ld.start()
+    server.start()
     ok = wait_until(lambda: rcpt(rl.socket, "active2.example")[0] == "250", 60, 0.5)
-    check("ldap: recovery after restart, relaylock untouched", ok and rl.alive(), "")
+    check(f"{kind}: recovery after restart, relaylock untouched",
+          ok and rl.alive(), "")
 
 
 def main():
@@ -322,7 +340,8 @@ def main():
                                               "backup.example": "550",
                                               "onlyalias.example": "550"})
             outage(pg, rl, direct, boot)
-            ldap_run(cl)
+            backend_run(cl, "ldap", ldap_server)
+            backend_run(cl, "mysql", mysql_server)
         except Exception as e:  # a harness error is a failure, never a skip
             check("daemon directory test ran to the end", False, repr(e))
     print(f"directory daemon: {dirtests.checks} checks, {len(dirtests.failures)} "
