@@ -9,7 +9,7 @@
 #                               sources, RCPTs over the milter protocol,
 #                               the server killed and restarted
 
-DIR_UNIT_TESTS := dir_cf dir_quote dir_cache dir_open
+DIR_UNIT_TESTS := dir_cf dir_quote dir_cache dir_open dir_registry
 DIR_UNIT_BINS  := $(patsubst %,$(BUILD)/tests/unit/%_test,$(DIR_UNIT_TESTS))
 DIRQ           := $(BUILD)/tests/directory/dirq
 
