@@ -210,6 +210,17 @@ def served(rl):
     check("-t: connects and probes each directory",
           rc == 0 and "connected, answered" in out and "WARNING" not in out,
           f"rc {rc}: {out}")
+    open_cf = os.path.join(WORK, "open.cf")
+    shutil.copy(os.path.join(WORK, "active.cf"), open_cf)
+    os.chmod(open_cf, 0o644)
+    conf = os.path.join(WORK, "open.conf")
+    with open(conf, "w") as f:
+        f.write(f'hosted_domains_from = {{ "pgsql:{open_cf}" }}\n')
+    p = subprocess.run([BINARY, "-t", "-c", conf], capture_output=True, text=True,
+                       timeout=60)
+    check("a .cf with a password others can read: exit 78, naming relaylock.conf"
+          ":line and the .cf", p.returncode == 78 and f"{conf}:1:" in p.stderr
+          and open_cf in p.stderr, f"rc {p.returncode}: {p.stderr}")
 
 
 def outage(pg, rl, direct, boot):
