@@ -15,6 +15,11 @@
 
 #define CF_READ_MAX (1u << 20) /* a .cf bigger than this is hashed in part */
 
+/* A query that finds a random name nobody registered (SELECT with no
+ * WHERE, a filter of (objectClass=*)) would host every domain: the
+ * directory is refused, as a pattern table matching under .com is. */
+enum { WIDE_UNKNOWN, WIDE_NO, WIDE_REFUSED };
+
 struct rl_dir_slot {
 	struct rl_dir_slot *next;
 	unsigned refs;              /* under registry_lock */
@@ -25,6 +30,7 @@ struct rl_dir_slot {
 	struct rl_dir *dir;
 	struct rl_dir_cache *cache;
 	atomic_bool down;           /* in an outage streak (logged once) */
+	atomic_int wide;            /* WIDE_*: does the query match anything? */
 	atomic_ullong errors;       /* lookups answered ERROR or stale */
 };
 
@@ -86,6 +92,7 @@ static struct rl_dir_slot *slot_new(const char *spec, uint64_t content,
 	s->refs = 1;
 	atomic_init(&s->down, false);
 	atomic_init(&s->errors, 0);
+	atomic_init(&s->wide, WIDE_UNKNOWN);
 	if (!(s->dir = rl_dir_open(spec, s->timeout, errors)) ||
 	    !(s->cache = rl_dir_cache_new(&(struct rl_dir_cache_opts){.ttl = s->ttl}))) {
 		if (s->dir)
@@ -154,14 +161,47 @@ const char *rl_dir_slot_path(const struct rl_dir_slot *slot)
 enum rl_dir_answer rl_dir_slot_peek(const struct rl_dir_slot *slot,
                                     const char *key)
 {
+	if (atomic_load(&((struct rl_dir_slot *)slot)->wide) == WIDE_REFUSED)
+		return RL_DIR_NOT_FOUND;
 	return rl_dir_cache_peek(slot->cache, key, RL_DIR_PEEK_GRACE);
+}
+
+/* Probe once per slot, before its first lookup (again after an ERROR). */
+static void check_wide(struct rl_dir_slot *slot)
+{
+	char why[RL_DIR_WHY_MAX] = "", text[RL_DIR_WHY_MAX + 4400];
+	int unknown = WIDE_UNKNOWN;
+
+	if (atomic_load(&slot->wide) != WIDE_UNKNOWN)
+		return;
+	switch (rl_dir_probe(slot->dir, why, sizeof why)) {
+	case RL_DIR_FOUND:
+		if (atomic_compare_exchange_strong(&slot->wide, &unknown, WIDE_REFUSED) &&
+		    logger) {
+			snprintf(text, sizeof text, "directory %s refused: its query finds "
+			         "a random name nobody registered (%s), so it would host "
+			         "every domain; it hosts nothing until fixed", slot->spec, why);
+			logger(LOG_ERR, text);
+		}
+		break;
+	case RL_DIR_NOT_FOUND:
+		atomic_compare_exchange_strong(&slot->wide, &unknown, WIDE_NO);
+		break;
+	default:
+		break; /* down: probed again at the next lookup */
+	}
 }
 
 enum rl_dir_answer rl_dir_slot_warm(struct rl_dir_slot *slot, const char *key)
 {
 	char why[RL_DIR_WHY_MAX] = "";
-	enum rl_dir_answer ans = rl_dir_cache_lookup(slot->cache, key, rl_dir_lookup_cb,
-	                                             slot->dir, why, sizeof why);
+	enum rl_dir_answer ans;
+
+	check_wide(slot);
+	if (atomic_load(&slot->wide) == WIDE_REFUSED)
+		return RL_DIR_NOT_FOUND;
+	ans = rl_dir_cache_lookup(slot->cache, key, rl_dir_lookup_cb, slot->dir, why,
+	                          sizeof why);
 	bool failed = ans == RL_DIR_ERROR || strncmp(why, "stale answer", 12) == 0;
 
 	char text[RL_DIR_WHY_MAX + 4400];

@@ -246,6 +246,10 @@ static enum rl_src_answer dir_lookup(const struct pf_table *t, const char *key,
 		return RL_SRC_NO;
 	memcpy(k, key, len);
 	k[len] = '\0';
+	/* A row for a public suffix (or, with parent lookups, ".co.uk") would
+	 * host every domain under it. */
+	if (rl_src_public_suffix(k))
+		return RL_SRC_NO;
 	switch (warm ? rl_dir_slot_warm(t->dir, k) : rl_dir_slot_peek(t->dir, k)) {
 	case RL_DIR_FOUND:
 		return RL_SRC_YES;

@@ -338,6 +338,27 @@ def backend_run(cl, kind, start_server):
           ok and rl.alive(), "")
 
 
+def wide_refused(cl, pg):
+    """A .cf whose query ignores the domain finds anything: it would host
+    every domain. The directory is refused (logged at err), its rows too;
+    relaylock.conf's own domains still pass."""
+    wide = os.path.join(WORK, "wide.cf")
+    write_cf(wide, pg, "SELECT domain FROM domain LIMIT 1")
+    w = Relaylock(cl, os.path.join(WORK, "wide"), binary=BINARY,
+                  hosted=("static.example",), socket_group="",
+                  extra_conf=f'hosted_domains_from = {{ "pgsql:{wide}" }}\n')
+    os.chmod(os.path.join(WORK, "wide"), 0o755)
+    w.start()
+    got = answers(w, ["random-1.example", "active.example", "static.example"])
+    check("a query that matches every domain: the directory is refused "
+          "(random and listed domains 550, static domain 250)",
+          got == {"random-1.example": "550", "active.example": "550",
+                  "static.example": "250"}, f"got {got}")
+    check("  and the refusal is logged, naming the directory",
+          "directory pgsql:%s refused" % wide in w.log_text(), w.log_text()[-400:])
+    w.stop(timeout=1)
+
+
 def main():
     t0 = time.monotonic()
     with Cleanup() as cl:
@@ -350,6 +371,7 @@ def main():
                                               "inactive.example": "550",
                                               "backup.example": "550",
                                               "onlyalias.example": "550"})
+            wide_refused(cl, pg)
             outage(pg, rl, direct, boot)
             backend_run(cl, "ldap", ldap_server)
             backend_run(cl, "mysql", mysql_server)
