@@ -330,6 +330,27 @@ enum rl_dir_answer rl_dir_cache_lookup(struct rl_dir_cache *c, const char *d,
 	return ans;
 }
 
+enum rl_dir_answer rl_dir_cache_peek(struct rl_dir_cache *c, const char *d,
+                                     unsigned grace)
+{
+	size_t n = strlen(d);
+	enum rl_dir_answer ans = RL_DIR_ERROR;
+	struct ent *e;
+	uint64_t h;
+
+	if (n == 0 || n > DOMAIN_MAX)
+		return RL_DIR_ERROR;
+	h = hash_of(c, d, n);
+	pthread_mutex_lock(&c->lock);
+	if (table_find(&c->pos, h, d, n))
+		ans = RL_DIR_FOUND;
+	else if ((e = table_find(&c->neg, h, d, n)) &&
+	         c->opts.now() - e->stored < (time_t)c->opts.ttl + (time_t)grace)
+		ans = RL_DIR_NOT_FOUND;
+	pthread_mutex_unlock(&c->lock);
+	return ans;
+}
+
 void rl_dir_cache_stats(struct rl_dir_cache *c, struct rl_dir_cache_stats *out)
 {
 	pthread_mutex_lock(&c->lock);

@@ -58,6 +58,15 @@ enum rl_dir_answer rl_dir_cache_lookup(struct rl_dir_cache *cache,
                                        const char *domain, rl_dir_lookup_fn fn,
                                        void *arg, char *why, size_t cap);
 
+/* What the cache alone says of DOMAIN, with no query and no wait (for the
+ * pure matchers the policy asks): FOUND for a positive of any age (fresh,
+ * or stale while the directory fails: stale-if-error), NOT_FOUND for a
+ * negative younger than the TTL plus GRACE seconds (the margin between
+ * the lookup that stored it and the decision that reads it), ERROR when
+ * nothing usable is held. */
+enum rl_dir_answer rl_dir_cache_peek(struct rl_dir_cache *cache,
+                                     const char *domain, unsigned grace);
+
 void rl_dir_cache_stats(struct rl_dir_cache *cache,
                         struct rl_dir_cache_stats *out);
 

@@ -1,6 +1,6 @@
 # directory/: hosted domains looked up in SQL and LDAP directories through
-# Postfix's own .cf files (issue 18). A library, with its cache; not yet
-# wired into relaylock.conf or the daemon.
+# Postfix's own .cf files (issue 18). A library, with its cache and the
+# registry the daemon's sources share (dir_registry.c).
 
 DIR_SRCS := $(wildcard directory/*.c)
 DIR_LIB  := $(BUILD)/librelaylock-directory.a
@@ -18,8 +18,6 @@ $(DIR_LIB): $(patsubst %.c,$(BUILD)/%.o,$(DIR_SRCS))
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-# Not in ALL_TARGETS yet: nothing installed links it, and the package's
-# Build-Depends do not name the client libraries. The tests build it.
-# Wiring it into the daemon adds both (debian/control: libpq-dev,
-# libmariadb-dev, libldap-dev).
+# The daemon links it through the sources (sources/module.mk); the
+# package builds with libpq-dev, libmariadb-dev, libldap-dev.
 DEB_PACKAGES += libpq-dev libmariadb-dev libldap-dev

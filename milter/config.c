@@ -561,6 +561,9 @@ static void finish_load(struct load *ld, cfg_t *cfg)
 	ld->daemon.milter_timeout = (unsigned)cfg_getint(cfg, "milter_timeout");
 	ld->daemon.hosted_domains_refresh =
 		(unsigned)cfg_getint(cfg, "hosted_domains_refresh");
+	ld->daemon.lookup_timeout = (unsigned)cfg_getint(cfg, "lookup_timeout");
+	ld->daemon.directory_cache_ttl =
+		(unsigned)cfg_getint(cfg, "directory_cache_ttl");
 
 	if (ld->diag->n > 0)
 		return;
@@ -655,6 +658,8 @@ static void defaults(struct load *ld)
 	d->log_level = LOG_NOTICE;
 	d->accept_log_level = LOG_INFO;
 	d->milter_timeout = 30;
+	d->lookup_timeout = 5;
+	d->directory_cache_ttl = 300;
 }
 
 struct rl_config *rl_config_load(const char *path, struct rl_diag *diag)
@@ -664,6 +669,8 @@ struct rl_config *rl_config_load(const char *path, struct rl_diag *diag)
 		CFG_STR_LIST_CB("hosted_domains_file", NULL, CFGF_NONE, cb_list_file),
 		CFG_STR_LIST_CB("hosted_domains_from", NULL, CFGF_NONE, cb_source),
 		CFG_INT_CB("hosted_domains_refresh", 60, CFGF_NONE, cb_int),
+		CFG_INT_CB("lookup_timeout", 5, CFGF_NONE, cb_int),
+		CFG_INT_CB("directory_cache_ttl", 300, CFGF_NONE, cb_int),
 		CFG_STR_LIST_CB("trusted_networks", NULL, CFGF_NONE, cb_trusted),
 		CFG_STR_LIST_CB("trusted_networks_file", NULL, CFGF_NONE, cb_list_file),
 		CFG_BOOL("allow_authenticated", cfg_true, CFGF_NONE),

@@ -43,6 +43,8 @@ struct rl_daemon_settings {
 	unsigned milter_timeout;           /* seconds, smfi_settimeout */
 	char metrics_listen[RL_SETTING_MAX]; /* "" = no metrics endpoint */
 	unsigned hosted_domains_refresh;   /* seconds between source checks */
+	unsigned lookup_timeout;           /* seconds, one directory lookup */
+	unsigned directory_cache_ttl;      /* seconds a directory answer serves */
 };
 
 /* One entry of hosted_domains_from ("postfix", "sendmail:/path/cf", ...)

@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include "config.h"
+#include "dir_registry.h"
 #include "daemon.h"
 #include "load.h"
 #include "log.h"
@@ -69,6 +70,12 @@ static struct rl_config *load_or_report(const char *path)
 	return config;
 }
 
+/* Directory outages and recoveries, from the registry. */
+static void log_directory(int priority, const char *text)
+{
+	rl_log(priority, "%s", text);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -88,6 +95,7 @@ int main(int argc, char **argv)
 	int c, status;
 
 	rl_log_init(); /* errors before the daemon starts: terminal or journal */
+	rl_dir_registry_logger(log_directory);
 	while ((c = getopt_long(argc, argv, "c:p:u:P:ftq:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli.config_path = optarg; break;

@@ -35,6 +35,20 @@ struct rl_metrics_source {
 	uint64_t entries;             /* names and keys it lists now */
 };
 
+/* Directories (pgsql:, mysql:, ldap: .cf files) in use; their names come
+ * from relaylock.conf or the MTA's configuration, never from a client. */
+#define RL_METRICS_DIRECTORIES 32
+
+struct rl_metrics_directory {
+	char name[RL_METRICS_SOURCE_NAME];
+	uint64_t up;                  /* 0 during an outage */
+	uint64_t queries_total;       /* lookups sent to the server */
+	uint64_t cache_hits_total;    /* lookups answered from the cache */
+	uint64_t errors_total;        /* lookups the server could not answer */
+	uint64_t cached_hosted;       /* entries held */
+	uint64_t cached_not_hosted;
+};
+
 /* Upper bounds of the decision-time buckets, in nanoseconds; +Inf follows. */
 #define RL_METRICS_BUCKETS 12
 
@@ -52,6 +66,10 @@ struct rl_metrics_snapshot {
 	uint64_t trusted_networks;
 	struct rl_metrics_source sources[RL_METRICS_SOURCES];
 	size_t n_sources;
+	/* Filled by the daemon's HTTP thread from the directories' registry
+	 * (rl_metrics_directories); zero in rl_metrics_snapshot's copy. */
+	struct rl_metrics_directory directories[RL_METRICS_DIRECTORIES];
+	size_t n_directories;
 };
 
 extern const uint64_t rl_metrics_bucket_ns[RL_METRICS_BUCKETS];

@@ -141,6 +141,47 @@ static void sources(struct out *o, const struct rl_metrics_snapshot *s)
 	           "directories are not counted).", v_entries);
 }
 
+/* One family with a sample per directory; VALUE picks the field. */
+static void per_directory(struct out *o, const struct rl_metrics_snapshot *s,
+                          const char *name, const char *type, const char *help,
+                          uint64_t (*value)(const struct rl_metrics_directory *))
+{
+	char label[RL_METRICS_SOURCE_NAME * 2];
+
+	family(o, name, type, help);
+	for (size_t i = 0; i < s->n_directories; i++) {
+		rl_metrics_escape(label, sizeof label, s->directories[i].name);
+		put(o, PREFIX "%s{directory=\"%s\"} %" PRIu64 "\n", name, label,
+		    value(&s->directories[i]));
+	}
+}
+
+static uint64_t d_up(const struct rl_metrics_directory *x) { return x->up; }
+static uint64_t d_q(const struct rl_metrics_directory *x) { return x->queries_total; }
+static uint64_t d_hit(const struct rl_metrics_directory *x) { return x->cache_hits_total; }
+static uint64_t d_err(const struct rl_metrics_directory *x) { return x->errors_total; }
+static uint64_t d_pos(const struct rl_metrics_directory *x) { return x->cached_hosted; }
+static uint64_t d_neg(const struct rl_metrics_directory *x) { return x->cached_not_hosted; }
+
+static void directories(struct out *o, const struct rl_metrics_snapshot *s)
+{
+	if (s->n_directories == 0)
+		return;
+	per_directory(o, s, "directory_up", "gauge",
+	              "0 while the directory cannot answer, else 1.", d_up);
+	per_directory(o, s, "directory_queries_total", "counter",
+	              "Lookups sent to the directory (cache misses).", d_q);
+	per_directory(o, s, "directory_cache_hits_total", "counter",
+	              "Lookups answered from the cache.", d_hit);
+	per_directory(o, s, "directory_errors_total", "counter",
+	              "Lookups the directory could not answer (451, or a stale "
+	              "hosted answer served).", d_err);
+	per_directory(o, s, "directory_cached_hosted", "gauge",
+	              "Hosted answers held in the cache.", d_pos);
+	per_directory(o, s, "directory_cached_not_hosted", "gauge",
+	              "Not-hosted answers held in the cache.", d_neg);
+}
+
 size_t rl_metrics_format(char *buf, size_t size, const struct rl_metrics_snapshot *s,
                          const char *version)
 {
@@ -167,6 +208,7 @@ size_t rl_metrics_format(char *buf, size_t size, const struct rl_metrics_snapsho
 	scalar(&o, "trusted_networks", "gauge", "Trusted network entries in force.",
 	       s->trusted_networks);
 	sources(&o, s);
+	directories(&o, s);
 	family(&o, "build_info", "gauge", "Always 1; the version as a label.");
 	rl_metrics_escape(v, sizeof v, version);
 	put(&o, PREFIX "build_info{version=\"%s\"} 1\n", v);

@@ -12,6 +12,7 @@
 #include "listen_addr.h"
 #include "log.h"
 #include "metrics.h"
+#include "metrics_sources.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -44,6 +45,7 @@ static char *render(size_t *len)
 	char *buf;
 
 	rl_metrics_snapshot(&snap);
+	rl_metrics_directories(&snap);
 	need = rl_metrics_format(NULL, 0, &snap, RELAYLOCK_VERSION);
 	if (!(buf = malloc(need + 1)))
 		return NULL;

@@ -3,9 +3,11 @@
 #include "metrics_sources.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "dir_registry.h"
 #include "metrics.h"
 #include "source_set.h"
 
@@ -40,4 +42,23 @@ void rl_metrics_config_in_force(const struct rl_config *config)
 	for (size_t i = 0; i < n; i++)
 		entries[i] = rl_sources_entries(config, i);
 	rl_metrics_source_entries(entries, n);
+}
+
+void rl_metrics_directories(struct rl_metrics_snapshot *snap)
+{
+	struct rl_dir_slot_stats st[RL_METRICS_DIRECTORIES];
+	size_t n = rl_dir_registry_stats(st, RL_METRICS_DIRECTORIES);
+
+	for (size_t i = 0; i < n; i++) {
+		struct rl_metrics_directory *d = &snap->directories[i];
+
+		snprintf(d->name, sizeof d->name, "%.127s", st[i].spec);
+		d->up = (uint64_t)st[i].up;
+		d->queries_total = st[i].queries;
+		d->cache_hits_total = st[i].hits;
+		d->errors_total = st[i].errors;
+		d->cached_hosted = st[i].hosted;
+		d->cached_not_hosted = st[i].not_hosted;
+	}
+	snap->n_directories = n;
 }

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "policy.h"
+#include "source_set.h"
 
 /* Kept a little longer than the log shows, so "..." marks truncation. */
 #define KEEP_MAX (RL_LOG_VALUE_MAX + 8)
@@ -215,6 +216,10 @@ static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
 
 	started = now_ns();
 	cfg = rl_holder_acquire(holder);
+	/* Directory lookups block this session only, never the decision. */
+	rl_sources_warm(cfg, req.rcpt);
+	if (req.resolved_addr)
+		rl_sources_warm(cfg, req.resolved_addr);
 	rl_decide(cfg->policy, &req, &d);
 	log_decision(ctx, c, &req, &d, cfg, started);
 	/* The reply texts belong to the config: answer before releasing it. */

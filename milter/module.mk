@@ -40,7 +40,7 @@ $(CORE_LIB): $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(CONFIG_SRCS))
 
 # The daemon opens the sources of hosted_domains_from with sources/
 # (sources/module.mk, included after this file: hence the literal name).
-$(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRCS)): ALL_CPPFLAGS += -Isources
+$(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRCS)): ALL_CPPFLAGS += -Isources -Idirectory
 $(DAEMON): $(patsubst %.c,$(BUILD)/%.o,$(DAEMON_SRCS)) $(CORE_LIB) \
 		$(BUILD)/librelaylock-sources.a
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) \

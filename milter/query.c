@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
+#include "source_set.h"
+
 int rl_query_run(const struct rl_config *config, const struct rl_query *q,
                  FILE *out, FILE *err)
 {
@@ -24,6 +26,9 @@ int rl_query_run(const struct rl_config *config, const struct rl_query *q,
 		}
 		req.client = &ip;
 	}
+	rl_sources_warm(config, req.rcpt);
+	if (req.resolved_addr)
+		rl_sources_warm(config, req.resolved_addr);
 	if (q->explain) {
 		struct rl_trace *trace = malloc(sizeof *trace);
 

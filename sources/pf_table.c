@@ -1,11 +1,14 @@
 /* pf_table.c - open a Postfix table by type, look keys up. */
 #include "pf_table.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "address.h"
+#include "dir_registry.h"
 #include "pf_patterns.h"
 #include "source_psl.h"
 
@@ -68,6 +71,7 @@ void pf_table_free(struct pf_table *t)
 		return;
 	rl_domain_set_free(t->keys);
 	pf_patterns_free(t->patterns);
+	rl_dir_slot_put(t->dir);
 	free(t);
 }
 
@@ -106,6 +110,8 @@ struct pf_table *pf_table_open(const char *spec, const char *file,
 	struct pf_table *t;
 	int rc = 0;
 
+	if (b && type_len == 5 && memcmp(spec, "proxy", 5) == 0 && colon[1])
+		return pf_table_open(colon + 1, file, line, diag); /* proxymap's */
 	if (!b) {
 		rl_diag_add(diag, file, line,
 		            "table \"%s\": type \"%.*s\" is not supported (hash, btree,"
@@ -123,9 +129,12 @@ struct pf_table *pf_table_open(const char *spec, const char *file,
 		return NULL;
 	}
 	t->kind = b->kind;
-	if (b->kind == PF_TABLE_DIRECTORY)
-		snprintf(t->error, sizeof t->error,
-		         "%s tables are not read yet", t->type);
+	if (b->kind == PF_TABLE_DIRECTORY && access(t->name, R_OK) != 0)
+		/* as an unreadable hash table: lookups fail until it can be read */
+		snprintf(t->error, sizeof t->error, "%.150s: cannot read: %.80s", t->name,
+		         strerror(errno));
+	else if (b->kind == PF_TABLE_DIRECTORY)
+		rc = (t->dir = rl_dir_slot_get(spec, diag)) ? 0 : -2;
 	else if (b->engine)
 		rc = load_patterns(t, b->engine, diag);
 	else if (!b->load)
@@ -163,7 +172,8 @@ void pf_table_path(const struct pf_table *t, char *path, size_t cap)
 
 bool pf_table_fixed(const struct pf_table *t)
 {
-	return t->kind == PF_TABLE_KEYS;
+	/* Postfix's pgsql, mysql and ldap tables are fixed-string too. */
+	return t->kind == PF_TABLE_KEYS || t->kind == PF_TABLE_DIRECTORY;
 }
 
 int pf_domain_key(const char *text, size_t len, char out[RL_DOMAIN_MAX + 2])
@@ -226,6 +236,38 @@ bool pf_table_refuse_wide(struct pf_table *t)
 	return false;
 }
 
+/* KEY in T's directory: peeked in the cache, or WARM: looked up. */
+static enum rl_src_answer dir_lookup(const struct pf_table *t, const char *key,
+                                     size_t len, bool warm)
+{
+	char k[RL_DOMAIN_MAX + 2];
+
+	if (len >= sizeof k)
+		return RL_SRC_NO;
+	memcpy(k, key, len);
+	k[len] = '\0';
+	/* A row for a public suffix (or, with parent lookups, ".co.uk") would
+	 * host every domain under it. */
+	if (rl_src_public_suffix(k))
+		return RL_SRC_NO;
+	switch (warm ? rl_dir_slot_warm(t->dir, k) : rl_dir_slot_peek(t->dir, k)) {
+	case RL_DIR_FOUND:
+		return RL_SRC_YES;
+	case RL_DIR_NOT_FOUND:
+		return RL_SRC_NO;
+	default:
+		return RL_SRC_ERROR;
+	}
+}
+
+enum rl_src_answer pf_table_warm(const struct pf_table *t, const char *key,
+                                 size_t len)
+{
+	if (t->kind == PF_TABLE_DIRECTORY && !t->error[0] && !t->refusal[0])
+		return dir_lookup(t, key, len, true);
+	return pf_table_lookup(t, key, len);
+}
+
 enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
                                    size_t len)
 {
@@ -235,5 +277,7 @@ enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
 		return RL_SRC_NO;
 	if (t->kind == PF_TABLE_PATTERNS)
 		return t->patterns ? pf_patterns_match(t->patterns, key, len) : RL_SRC_ERROR;
+	if (t->kind == PF_TABLE_DIRECTORY)
+		return dir_lookup(t, key, len, false);
 	return rl_domain_set_has(t->keys, key, len) ? RL_SRC_YES : RL_SRC_NO;
 }

@@ -2,8 +2,9 @@
  *
  * Fixed-string tables (hash, btree, lmdb, cdb, texthash, inline) keep
  * their keys; pattern tables (regexp, pcre) keep compiled rules matched
- * per domain; directory tables (pgsql, mysql, ldap, proxy) are only
- * described for now. A table that could not be read answers ERROR.
+ * per domain; directory tables (pgsql, mysql, ldap, behind proxy: or not)
+ * hold a registry slot (dir_registry.h) whose cache they peek. A table
+ * that could not be read answers ERROR.
  */
 #ifndef RELAYLOCK_PF_TABLE_H
 #define RELAYLOCK_PF_TABLE_H
@@ -22,6 +23,7 @@
 enum pf_table_kind { PF_TABLE_KEYS, PF_TABLE_PATTERNS, PF_TABLE_DIRECTORY };
 
 struct pf_patterns; /* pf_patterns.h */
+struct rl_dir_slot; /* dir_registry.h */
 
 struct pf_table {
 	char type[16];
@@ -30,6 +32,7 @@ struct pf_table {
 	struct rl_domain_set *keys;  /* exact keys, canonical */
 	size_t skipped;               /* keys no domain can equal */
 	struct pf_patterns *patterns;
+	struct rl_dir_slot *dir;      /* directory tables */
 	char error[PF_TABLE_ERR_MAX]; /* "" = answers; else lookups ERROR */
 	size_t refused;               /* keys that are public suffixes */
 	char refused_key[RL_DOMAIN_MAX + 2]; /* the first of them */
@@ -63,6 +66,12 @@ bool pf_table_refuse_wide(struct pf_table *t);
  * match it. */
 enum rl_src_answer pf_table_lookup(const struct pf_table *t, const char *key,
                                    size_t len);
+
+/* pf_table_lookup, but a directory table looks KEY up in the directory
+ * (through its cache, for at most lookup_timeout): I/O, to warm the
+ * cache before a decision peeks it. */
+enum rl_src_answer pf_table_warm(const struct pf_table *t, const char *key,
+                                 size_t len);
 
 /* The file T reads (NAME.db for hash, the .cf of a directory table...)
  * in PATH (CAP octets); "" for inline tables and runs of names. */

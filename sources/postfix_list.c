@@ -363,12 +363,15 @@ static bool name_matches(enum pf_list_style style, const char *name, size_t len,
 
 /* Table T against NAME: the name itself; in host lists and fixed-string
  * tables also its parents, as "example.com" (PARENT) or ".example.com". */
+typedef enum rl_src_answer (*table_lookup_fn)(const struct pf_table *t,
+                                              const char *key, size_t len);
+
 static enum rl_src_answer table_matches(enum pf_list_style style,
                                         const struct pf_table *t,
                                         const char *name, size_t len,
-                                        const char **hit)
+                                        const char **hit, table_lookup_fn lookup)
 {
-	enum rl_src_answer a = pf_table_lookup(t, name, len);
+	enum rl_src_answer a = lookup(t, name, len);
 	const char *dot;
 
 	*hit = name;
@@ -379,7 +382,7 @@ static enum rl_src_answer table_matches(enum pf_list_style style,
 		const char *key = style == PF_LIST_HOST_PARENT ? dot + 1 : dot;
 
 		*hit = key;
-		if ((a = pf_table_lookup(t, key, len - (size_t)(key - name))) != RL_SRC_NO)
+		if ((a = lookup(t, key, len - (size_t)(key - name))) != RL_SRC_NO)
 			return a;
 		if (style == PF_LIST_HOST_PARENT)
 			dot++;
@@ -415,8 +418,9 @@ static void explain(const struct pf_list *l, const struct item *it,
 	}
 }
 
-enum rl_src_answer pf_list_match(const struct pf_list *list, const char *domain,
-                                 size_t len, char *why, size_t why_cap)
+static enum rl_src_answer list_match(const struct pf_list *list,
+                                     const char *domain, size_t len, char *why,
+                                     size_t why_cap, table_lookup_fn lookup)
 {
 	for (size_t i = 0; i < list->n; i++) {
 		const struct item *it = &list->items[i];
@@ -424,7 +428,7 @@ enum rl_src_answer pf_list_match(const struct pf_list *list, const char *domain,
 		const char *hit = domain;
 
 		if (it->table)
-			a = table_matches(list->style, it->table, domain, len, &hit);
+			a = table_matches(list->style, it->table, domain, len, &hit, lookup);
 		else
 			a = name_matches(list->style, domain, len, it->name) ? RL_SRC_YES
 			                                                     : RL_SRC_NO;
@@ -436,4 +440,16 @@ enum rl_src_answer pf_list_match(const struct pf_list *list, const char *domain,
 		return it->negate ? RL_SRC_NO : RL_SRC_YES;
 	}
 	return RL_SRC_NO;
+}
+
+enum rl_src_answer pf_list_match(const struct pf_list *list, const char *domain,
+                                 size_t len, char *why, size_t why_cap)
+{
+	return list_match(list, domain, len, why, why_cap, pf_table_lookup);
+}
+
+enum rl_src_answer pf_list_warm(const struct pf_list *list, const char *domain,
+                                size_t len)
+{
+	return list_match(list, domain, len, NULL, 0, pf_table_warm);
 }

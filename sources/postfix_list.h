@@ -40,6 +40,11 @@ void pf_list_free(struct pf_list *list);
 enum rl_src_answer pf_list_match(const struct pf_list *list, const char *domain,
                                  size_t len, char *why, size_t why_cap);
 
+/* pf_list_match, but directory tables are looked up (through their
+ * cache) for the very keys the match will peek: I/O, before a decision. */
+enum rl_src_answer pf_list_warm(const struct pf_list *list, const char *domain,
+                                size_t len);
+
 size_t pf_list_count(const struct pf_list *list);
 const char *pf_list_param(const struct pf_list *list);
 

@@ -184,10 +184,10 @@ void *rl_postfix_load(const char *dir, struct rl_diag *errors,
 	return pf;
 }
 
-static enum rl_src_answer postfix_match(const void *state, const char *domain,
-                                        size_t len, char *why, size_t why_cap)
+/* The lists in trivial-rewrite's order; WARM looks directories up. */
+static enum rl_src_answer walk(const struct postfix *pf, const char *domain,
+                               size_t len, char *why, size_t why_cap, bool warm)
 {
-	const struct postfix *pf = state;
 	char full[2 * RL_DOMAIN_MAX + 4];
 
 	if (pf->append[0] && !memchr(domain, '.', len) && domain[0] != '[') {
@@ -196,12 +196,25 @@ static enum rl_src_answer postfix_match(const void *state, const char *domain,
 		domain = full;
 	}
 	for (int i = 0; i < N_LISTS; i++) {
-		enum rl_src_answer a = pf_list_match(pf->lists[i], domain, len, why, why_cap);
+		enum rl_src_answer a = warm ? pf_list_warm(pf->lists[i], domain, len)
+		                            : pf_list_match(pf->lists[i], domain, len, why,
+		                                            why_cap);
 
 		if (a != RL_SRC_NO)
 			return a;
 	}
 	return RL_SRC_NO;
+}
+
+static enum rl_src_answer postfix_match(const void *state, const char *domain,
+                                        size_t len, char *why, size_t why_cap)
+{
+	return walk(state, domain, len, why, why_cap, false);
+}
+
+static void postfix_warm(const void *state, const char *domain, size_t len)
+{
+	walk(state, domain, len, NULL, 0, true);
 }
 
 struct each {
@@ -215,7 +228,7 @@ static void one_table(const struct pf_table *t, const char *param, void *arg)
 	struct rl_source_table info = {
 		param, t->type, t->name, rl_domain_set_count(t->keys),
 		pf_patterns_count(t->patterns), t->skipped,
-		t->kind == PF_TABLE_DIRECTORY, t->error[0] ? t->error : NULL,
+		t->kind == PF_TABLE_DIRECTORY, t->error[0] ? t->error : NULL, t->dir,
 	};
 
 	e->fn(&info, e->arg);
@@ -282,5 +295,5 @@ static void postfix_names(const void *state, bool (*fn)(const char *name, void *
 
 const struct rl_source_ops rl_postfix_ops = {
 	"postfix", postfix_match, postfix_tables, postfix_free, postfix_stamps,
-	postfix_names,
+	postfix_names, postfix_warm,
 };

@@ -15,6 +15,19 @@ struct rl_source {
 	void *state;
 };
 
+/* "pgsql:/x.cf", "mysql:", "ldap:", each perhaps behind "proxy:". */
+static bool is_directory(const char *spec)
+{
+	static const char *const types[] = {"pgsql:/", "mysql:/", "ldap:/"};
+
+	if (strncmp(spec, "proxy:", 6) == 0)
+		spec += 6;
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strncmp(spec, types[i], strlen(types[i])) == 0)
+			return true;
+	return false;
+}
+
 struct rl_source *rl_source_open(const char *spec, struct rl_diag *errors,
                                  struct rl_diag *warnings)
 {
@@ -35,15 +48,18 @@ struct rl_source *rl_source_open(const char *spec, struct rl_diag *errors,
 	else if (strcmp(spec, "sendmail") == 0 ||
 	         (strncmp(spec, "sendmail:", 9) == 0 && spec[9] == '/'))
 		ops = &rl_sendmail_ops, dir = spec[8] ? spec + 9 : SM_DEFAULT_CF;
+	else if (is_directory(spec))
+		ops = &rl_directory_ops, dir = spec;
 	if (!dir) {
 		rl_diag_add(errors, spec, 0, "unknown source (\"postfix\","
-		            " \"postfix:/config/dir\", \"sendmail\" or"
-		            " \"sendmail:/path/sendmail.cf\")");
+		            " \"postfix:/config/dir\", \"sendmail\","
+		            " \"sendmail:/path/sendmail.cf\", \"pgsql:/path.cf\","
+		            " \"mysql:/path.cf\" or \"ldap:/path.cf\")");
 		return NULL;
 	}
-	if (!(state = ops == &rl_sendmail_ops
-	                  ? rl_sendmail_load(dir, errors, warnings)
-	                  : rl_postfix_load(dir, errors, warnings)))
+	if (!(state = ops == &rl_sendmail_ops ? rl_sendmail_load(dir, errors, warnings)
+	              : ops == &rl_directory_ops ? rl_directory_load(dir, errors)
+	              : rl_postfix_load(dir, errors, warnings)))
 		return NULL;
 	if (!(src = malloc(sizeof *src))) {
 		ops->free(state);
@@ -80,6 +96,14 @@ enum rl_src_answer rl_source_match(const struct rl_source *src,
 	if (why && why_cap && a != RL_SRC_NO)
 		snprintf(why, why_cap, "%s: %s", src->ops->kind, text);
 	return a;
+}
+
+void rl_source_warm(const struct rl_source *src, const char *domain)
+{
+	size_t len = strnlen(domain, 256);
+
+	if (src->ops->warm && len > 0 && len <= 255)
+		src->ops->warm(src->state, domain, len);
 }
 
 bool rl_source_changed(const struct rl_source *src)

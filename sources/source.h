@@ -21,6 +21,7 @@ enum rl_src_answer { RL_SRC_NO = 0, RL_SRC_YES = 1, RL_SRC_ERROR = 2 };
 #define RL_SRC_WHY_MAX 512
 
 struct rl_source;
+struct rl_dir_slot; /* directory/dir_registry.h */
 
 /* Load the source named by SPEC. Configuration errors (syntax, unknown
  * table types, file:line) go to ERRORS and give NULL; conditions of the
@@ -35,6 +36,11 @@ void rl_source_free(struct rl_source *src);
 enum rl_src_answer rl_source_match(const struct rl_source *src,
                                    const char *domain, char *why,
                                    size_t why_cap);
+
+/* Look DOMAIN up in every directory rl_source_match would peek for it,
+ * so that the match finds the answers cached: I/O, for the milter layer,
+ * at most lookup_timeout per directory query. */
+void rl_source_warm(const struct rl_source *src, const char *domain);
 
 /* Has any file the source read changed since it was loaded (or been
  * modified while it loaded)? Stats each file: I/O, for the refresh timer,
@@ -54,8 +60,9 @@ struct rl_source_table {
 	size_t keys;         /* keys loaded (0 for pattern tables) */
 	size_t rules;        /* rules of a regexp or pcre table */
 	size_t skipped;      /* keys that can never match a domain */
-	int directory;       /* pgsql, mysql, ldap, proxy: later issue */
+	int directory;       /* pgsql, mysql, ldap (proxy: or not) */
 	const char *error;   /* why lookups answer ERROR, or NULL */
+	struct rl_dir_slot *dir; /* a directory's slot, for -t's probe */
 };
 
 /* Call FN for each name the source lists (literal names and table keys,

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "address.h"
+#include "dir_registry.h"
 #include "source.h"
 #include "source_psl.h"
 
@@ -218,6 +220,8 @@ int rl_sources_attach(struct rl_config *config, const struct rl_config *previous
 
 	if (config->n_sources == 0)
 		return 0;
+	rl_dir_registry_settings(config->daemon.lookup_timeout,
+	                         config->daemon.directory_cache_ttl);
 	set = calloc(1, sizeof *set);
 	scratch = malloc(2 * sizeof *scratch); /* a source's errors, warnings */
 	if (!set || !scratch) {
@@ -277,6 +281,25 @@ size_t rl_sources_failing(const struct rl_config *config, char *names, size_t si
 	return n;
 }
 
+/* A directory: connect and run one query (a failure is the weather, a
+ * warning; a query that finds anything is worse). */
+static void print_probe(struct rl_dir_slot *slot, FILE *out)
+{
+	char why[RL_DIR_WHY_MAX];
+
+	switch (rl_dir_slot_probe(slot, why, sizeof why)) {
+	case RL_DIR_NOT_FOUND:
+		fprintf(out, ": a directory, looked up per domain (%s)\n", why);
+		break;
+	case RL_DIR_FOUND:
+		fprintf(out, ": WARNING %s (it would host every domain)\n", why);
+		break;
+	default:
+		fprintf(out, ": WARNING cannot answer now: %s (its domains get 451 until"
+		        " it does)\n", why);
+	}
+}
+
 static void print_table(const struct rl_source_table *t, void *arg)
 {
 	FILE *out = arg;
@@ -284,6 +307,8 @@ static void print_table(const struct rl_source_table *t, void *arg)
 	fprintf(out, "  %s %s:%s", t->param, t->type, t->name ? t->name : "");
 	if (t->error)
 		fprintf(out, ": ERROR %s\n", t->error);
+	else if (t->directory && t->dir)
+		print_probe(t->dir, out);
 	else if (t->directory)
 		fputs(": a directory, looked up per domain\n", out);
 	else if (t->keys || t->skipped)
@@ -373,4 +398,18 @@ size_t rl_sources_entries(const struct rl_config *config, size_t index)
 	if (set && index < set->n)
 		rl_source_names(set->entries[index].held->src, count_name, &n);
 	return n;
+}
+
+void rl_sources_warm(const struct rl_config *config, const char *rcpt)
+{
+	const struct set *set = config ? config->attached : NULL;
+	struct rl_address a;
+
+	if (!set || !rcpt ||
+	    rl_address_parse(rcpt, strnlen(rcpt, RL_PATH_MAX + 1), &a) != RL_ADDR_MAILBOX ||
+	    a.domain_literal ||
+	    rl_domain_set_entry(rl_policy_hosted(config->policy), a.domain, a.domain_len))
+		return;
+	for (size_t i = 0; i < set->n; i++)
+		rl_source_warm(set->entries[i].held->src, a.domain);
 }

@@ -23,6 +23,14 @@
 int rl_sources_attach(struct rl_config *config, const struct rl_config *previous,
                       struct rl_diag *errors, struct rl_diag *warnings);
 
+/* Before deciding on the recipient RCPT (as typed or as the MTA resolved
+ * it): when it is a plain mailbox whose domain the static hosted set does
+ * not hold, look the domain up in every directory CONFIG's sources could
+ * consult for it (Postfix's parent lookups included), so the pure match
+ * finds the answers in the cache. Blocks the caller only, for at most
+ * lookup_timeout per directory query. */
+void rl_sources_warm(const struct rl_config *config, const char *rcpt);
+
 /* Has a file that CONFIG's sources read changed, appeared or gone since? */
 bool rl_sources_changed(const struct rl_config *config);
 

@@ -4,8 +4,12 @@
 #   make check-directory        both, then real PostgreSQL, MariaDB and slapd
 #                               started in $(SCRATCH), answers compared with
 #                               a real Postfix's postmap -q, and outages
+#   make check-directory-daemon the real daemon end to end: a private
+#                               PostgreSQL as its pgsql: and proxy:pgsql:
+#                               sources, RCPTs over the milter protocol,
+#                               the server killed and restarted
 
-DIR_UNIT_TESTS := dir_cf dir_quote dir_cache dir_open
+DIR_UNIT_TESTS := dir_cf dir_quote dir_cache dir_open dir_registry
 DIR_UNIT_BINS  := $(patsubst %,$(BUILD)/tests/unit/%_test,$(DIR_UNIT_TESTS))
 DIRQ           := $(BUILD)/tests/directory/dirq
 
@@ -46,7 +50,7 @@ $(DIRQ): $(BUILD)/tests/directory/dirq.o $(DIR_LIB) $(CORE_LIB)
 	$(QUIET_LD)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(DIR_LIBS)
 
 .PHONY: check-directory check-directory-unit check-directory-fuzz \
-	check-directory-servers
+	check-directory-servers check-directory-daemon
 check-directory-unit: $(DIR_UNIT_BINS)
 	@for t in $(DIR_UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
 
@@ -55,7 +59,13 @@ check-directory-servers: $(DIRQ) $(SCRATCH)/.made
 	@DIRQ=$(abspath $(DIRQ)) RELAYLOCK_DIR_WORKDIR=$(SCRATCH)/directory \
 	  python3 tests/directory/run.py
 
-check-directory: check-directory-unit check-directory-fuzz check-directory-servers
+check-directory-daemon: $(DAEMON) $(SCRATCH)/.made
+	@echo "== directory: the daemon with a real PostgreSQL, killed mid-run"
+	@RELAYLOCK=$(abspath $(DAEMON)) RELAYLOCK_DIR_WORKDIR=$(SCRATCH)/directory-daemon \
+	  python3 tests/directory/daemon_test.py
+
+check-directory: check-directory-unit check-directory-fuzz check-directory-servers \
+	check-directory-daemon
 
 CHECK_TARGETS += check-directory
 

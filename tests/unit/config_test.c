@@ -122,6 +122,8 @@ static void test_full_config(void **state)
 	        "log_level = debug\n"
 	        "accept_log_level = notice\n"
 	        "milter_timeout = 45\n"
+	        "lookup_timeout = 3\n"
+	        "directory_cache_ttl = 600\n"
 	        "metrics_listen = \"[::1]:9098\"\n");
 	assert_int_equal(c->n_domains, 5);
 	assert_int_equal(c->n_networks, 5);
@@ -140,6 +142,8 @@ static void test_full_config(void **state)
 	assert_int_equal(c->daemon.log_level, LOG_DEBUG);
 	assert_int_equal(c->daemon.accept_log_level, LOG_NOTICE);
 	assert_int_equal(c->daemon.milter_timeout, 45);
+	assert_int_equal(c->daemon.lookup_timeout, 3);
+	assert_int_equal(c->daemon.directory_cache_ttl, 600);
 	assert_string_equal(c->daemon.metrics_listen, "[::1]:9098");
 	assert_true(rl_domain_set_match(rl_policy_hosted(c->policy), "x.sub.list.example", 18));
 	assert_true(rl_ip_parse("192.0.2.1", &ip));
@@ -169,6 +173,8 @@ static void test_defaults(void **state)
 	assert_false(c->daemon.run_as_root);
 	assert_int_equal(c->n_networks, 0);
 	assert_string_equal(c->daemon.metrics_listen, ""); /* off by default */
+	assert_int_equal(c->daemon.lookup_timeout, 5);
+	assert_int_equal(c->daemon.directory_cache_ttl, 300);
 	rl_config_free(c);
 }
 
@@ -202,6 +208,10 @@ static void test_errors(void **state)
 		 "relaylock.conf:2: socket_mode"},
 		{"hosted_domains = { \"example.com\" }\nmilter_timeout = 0\n",
 		 "relaylock.conf:2: milter_timeout"},
+		{"hosted_domains = { \"example.com\" }\nlookup_timeout = 0\n",
+		 "relaylock.conf:2: lookup_timeout: \"0\" is not between 1 and 3600"},
+		{"hosted_domains = { \"example.com\" }\n\ndirectory_cache_ttl = 5m\n",
+		 "relaylock.conf:3: directory_cache_ttl"},
 		{"hosted_domains = { \"example.com\" }\nmetrics_listen = \"localhost:9098\"\n",
 		 "relaylock.conf:2: metrics_listen: \"localhost:9098\" has no IPv4 address"},
 		{"hosted_domains = { \"example.com\" }\nmetrics_listen = \"127.0.0.1:0\"\n",

@@ -277,6 +277,42 @@ static void test_no_blocking_across_domains(void **state)
 	rl_dir_cache_free(c);
 }
 
+/* Peek: the cache alone, no query: a positive of any age, a negative
+ * within TTL + grace, else ERROR (never a guess). */
+static void test_peek(void **state)
+{
+	static const struct {
+		time_t age;
+		const char *domain;
+		enum rl_dir_answer want;
+	} cases[] = {
+		{0, "hosted.example", RL_DIR_FOUND},
+		{0, "other.example", RL_DIR_NOT_FOUND},
+		{0, "unseen.example", RL_DIR_ERROR},
+		{0, "error.example", RL_DIR_ERROR},  /* errors are not cached */
+		{0, "", RL_DIR_ERROR},
+		{69, "other.example", RL_DIR_NOT_FOUND}, /* ttl 60 + grace 10 */
+		{70, "other.example", RL_DIR_ERROR},
+		{3600, "hosted.example", RL_DIR_FOUND},  /* stale-if-error */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rl_dir_cache *c = make(10, 10);
+
+		look(c, "hosted.example");
+		look(c, "other.example");
+		look(c, "error.example");
+		atomic_store(&calls, 0);
+		fake_now += cases[i].age;
+		if (rl_dir_cache_peek(c, cases[i].domain, 10) != cases[i].want)
+			fail_msg("case %zu: %s after %lds", i, cases[i].domain,
+			         (long)cases[i].age);
+		assert_int_equal(calls, 0); /* no I/O */
+		rl_dir_cache_free(c);
+	}
+}
+
 static void test_odd_keys(void **state)
 {
 	struct rl_dir_cache *c = make(10, 10);
@@ -305,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_single_flight),
 		cmocka_unit_test(test_no_blocking_across_domains),
 		cmocka_unit_test(test_odd_keys),
+		cmocka_unit_test(test_peek),
 	};
 
 	return cmocka_run_group_tests_name("dir_cache", tests, NULL, NULL);
