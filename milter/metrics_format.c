@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,79 +108,71 @@ static void duration(struct out *o, const struct rl_metrics_snapshot *s)
 	put(o, "\n%s_count %" PRIu64 "\n", name, cumulative);
 }
 
-/* One family with a sample per source; VALUE picks the field. */
-static void per_source(struct out *o, const struct rl_metrics_snapshot *s,
-                       const char *name, const char *type, const char *help,
-                       uint64_t (*value)(const struct rl_metrics_source *))
+/* One family with a sample per source or directory, labelled
+ * LABEL="its name": the uint64_t at OFFSET in each of the N items of SIZE
+ * octets at ITEMS, whose first member is their name. */
+static void per_item(struct out *o, const char *name, const char *type,
+                     const char *help, const char *label, const void *items,
+                     size_t size, size_t n, size_t offset)
 {
-	char label[RL_METRICS_SOURCE_NAME * 2];
+	char text[RL_METRICS_SOURCE_NAME * 2];
 
 	family(o, name, type, help);
-	for (size_t i = 0; i < s->n_sources; i++) {
-		rl_metrics_escape(label, sizeof label, s->sources[i].name);
-		put(o, PREFIX "%s{source=\"%s\"} %" PRIu64 "\n", name, label,
-		    value(&s->sources[i]));
+	for (size_t i = 0; i < n; i++) {
+		const char *item = (const char *)items + i * size;
+		uint64_t value;
+
+		memcpy(&value, item + offset, sizeof value);
+		rl_metrics_escape(text, sizeof text, item);
+		put(o, PREFIX "%s{%s=\"%s\"} %" PRIu64 "\n", name, label, text, value);
 	}
 }
 
-static uint64_t v_up(const struct rl_metrics_source *x) { return x->up; }
-static uint64_t v_good(const struct rl_metrics_source *x) { return x->last_good_seconds; }
-static uint64_t v_fail(const struct rl_metrics_source *x) { return x->read_failures_total; }
-static uint64_t v_entries(const struct rl_metrics_source *x) { return x->entries; }
+_Static_assert(offsetof(struct rl_metrics_source, name) == 0 &&
+               offsetof(struct rl_metrics_directory, name) == 0,
+               "per_item reads an item's name at its start");
+
+#define PER_SOURCE(o, s, name, type, help, field)                              \
+	per_item(o, name, type, help, "source", (s)->sources,                  \
+	         sizeof (s)->sources[0], (s)->n_sources,                       \
+	         offsetof(struct rl_metrics_source, field))
+#define PER_DIRECTORY(o, s, name, type, help, field)                           \
+	per_item(o, name, type, help, "directory", (s)->directories,           \
+	         sizeof (s)->directories[0], (s)->n_directories,               \
+	         offsetof(struct rl_metrics_directory, field))
 
 static void sources(struct out *o, const struct rl_metrics_snapshot *s)
 {
-	per_source(o, s, "source_up", "gauge",
+	PER_SOURCE(o, s, "source_up", "gauge",
 	           "1 when the source was read at the last load, 0 when it serves "
-	           "its last good copy or cannot answer.", v_up);
-	per_source(o, s, "source_last_good_read_timestamp_seconds", "gauge",
-	           "Unix time of the source's last good read, 0 for never.", v_good);
-	per_source(o, s, "source_read_failures_total", "counter",
-	           "Loads at which the source could not be read.", v_fail);
-	per_source(o, s, "source_entries", "gauge",
+	           "its last good copy or cannot answer.", up);
+	PER_SOURCE(o, s, "source_last_good_read_timestamp_seconds", "gauge",
+	           "Unix time of the source's last good read, 0 for never.",
+	           last_good_seconds);
+	PER_SOURCE(o, s, "source_read_failures_total", "counter",
+	           "Loads at which the source could not be read.", read_failures_total);
+	PER_SOURCE(o, s, "source_entries", "gauge",
 	           "Names and table keys the source lists (patterns and "
-	           "directories are not counted).", v_entries);
+	           "directories are not counted).", entries);
 }
-
-/* One family with a sample per directory; VALUE picks the field. */
-static void per_directory(struct out *o, const struct rl_metrics_snapshot *s,
-                          const char *name, const char *type, const char *help,
-                          uint64_t (*value)(const struct rl_metrics_directory *))
-{
-	char label[RL_METRICS_SOURCE_NAME * 2];
-
-	family(o, name, type, help);
-	for (size_t i = 0; i < s->n_directories; i++) {
-		rl_metrics_escape(label, sizeof label, s->directories[i].name);
-		put(o, PREFIX "%s{directory=\"%s\"} %" PRIu64 "\n", name, label,
-		    value(&s->directories[i]));
-	}
-}
-
-static uint64_t d_up(const struct rl_metrics_directory *x) { return x->up; }
-static uint64_t d_q(const struct rl_metrics_directory *x) { return x->queries_total; }
-static uint64_t d_hit(const struct rl_metrics_directory *x) { return x->cache_hits_total; }
-static uint64_t d_err(const struct rl_metrics_directory *x) { return x->errors_total; }
-static uint64_t d_pos(const struct rl_metrics_directory *x) { return x->cached_hosted; }
-static uint64_t d_neg(const struct rl_metrics_directory *x) { return x->cached_not_hosted; }
 
 static void directories(struct out *o, const struct rl_metrics_snapshot *s)
 {
 	if (s->n_directories == 0)
 		return;
-	per_directory(o, s, "directory_up", "gauge",
-	              "0 while the directory cannot answer, else 1.", d_up);
-	per_directory(o, s, "directory_queries_total", "counter",
-	              "Lookups sent to the directory (cache misses).", d_q);
-	per_directory(o, s, "directory_cache_hits_total", "counter",
-	              "Lookups answered from the cache.", d_hit);
-	per_directory(o, s, "directory_errors_total", "counter",
+	PER_DIRECTORY(o, s, "directory_up", "gauge",
+	              "0 while the directory cannot answer, else 1.", up);
+	PER_DIRECTORY(o, s, "directory_queries_total", "counter",
+	              "Lookups sent to the directory (cache misses).", queries_total);
+	PER_DIRECTORY(o, s, "directory_cache_hits_total", "counter",
+	              "Lookups answered from the cache.", cache_hits_total);
+	PER_DIRECTORY(o, s, "directory_errors_total", "counter",
 	              "Lookups the directory could not answer (451, or a stale "
-	              "hosted answer served).", d_err);
-	per_directory(o, s, "directory_cached_hosted", "gauge",
-	              "Hosted answers held in the cache.", d_pos);
-	per_directory(o, s, "directory_cached_not_hosted", "gauge",
-	              "Not-hosted answers held in the cache.", d_neg);
+	              "hosted answer served).", errors_total);
+	PER_DIRECTORY(o, s, "directory_cached_hosted", "gauge",
+	              "Hosted answers held in the cache.", cached_hosted);
+	PER_DIRECTORY(o, s, "directory_cached_not_hosted", "gauge",
+	              "Not-hosted answers held in the cache.", cached_not_hosted);
 }
 
 size_t rl_metrics_format(char *buf, size_t size, const struct rl_metrics_snapshot *s,
