@@ -8,9 +8,12 @@ DEPLOY_MTA   ?= postfix,sendmail
 DEPLOY_CACHE ?= /var/cache/relaylock-deploy
 
 .PHONY: check-deploy
-# The journald burst drives the milter socket with tests/load's client
-# (named here: tests/load/module.mk is read after this file).
-DEPLOY_MILTER_LOAD := $(BUILD)/tests/load/milter_load
+# The journald burst drives the milter socket with tests/load's client,
+# built without this make's SANITIZE: the container has no sanitizer
+# runtime (as deb-build, its own build directory).
+DEPLOY_MILTER_LOAD := $(BUILD)/plain/tests/load/milter_load
+$(DEPLOY_MILTER_LOAD): FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/plain SANITIZE= $@
 check-deploy: deb-build $(DEPLOY_MILTER_LOAD)
 	@echo "== deploy: the .deb under systemd with Debian's postfix and sendmail"
 	@python3 tests/deploy/run.py --deb $(DEB_DIR)/relaylock_$(VERSION)_$$(dpkg --print-architecture).deb \
