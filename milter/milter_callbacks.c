@@ -216,10 +216,11 @@ static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
 
 	started = now_ns();
 	cfg = rl_holder_acquire(holder);
-	/* Directory lookups block this session only, never the decision. */
-	rl_sources_warm(cfg, req.rcpt);
-	if (req.resolved_addr)
-		rl_sources_warm(cfg, req.resolved_addr);
+	/* Directory lookups block this session only, never the decision: only
+	 * the recipient as typed (the resolution is judged by its form), and
+	 * only for a client that may not relay anyway. */
+	if (!rl_policy_relays_for(cfg->policy, &req))
+		rl_sources_warm(cfg, req.rcpt);
 	rl_decide(cfg->policy, &req, &d);
 	log_decision(ctx, c, &req, &d, cfg, started);
 	/* The reply texts belong to the config: answer before releasing it. */

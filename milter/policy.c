@@ -274,11 +274,27 @@ static void trace_client(const struct rl_policy *p, const struct rl_request *req
 		rl_trace_add(t, "client %s: not in trusted_networks", ip);
 }
 
+static bool trusted_client(const struct rl_policy *p, const struct rl_request *req)
+{
+	return req->client && rl_net_set_match(p->trusted, req->client);
+}
+
+static bool authenticated_client(const struct rl_policy *p,
+                                 const struct rl_request *req)
+{
+	return p->params.allow_authenticated && req->auth && req->auth[0];
+}
+
+bool rl_policy_relays_for(const struct rl_policy *p, const struct rl_request *req)
+{
+	return p && req && (trusted_client(p, req) || authenticated_client(p, req));
+}
+
 /* Rule 1: may this client send anywhere? */
 static bool authorised(const struct rl_policy *p, const struct rl_request *req,
                        struct rl_decision *out, struct rl_trace *t)
 {
-	bool trusted = req->client && rl_net_set_match(p->trusted, req->client);
+	bool trusted = trusted_client(p, req);
 
 	if (t)
 		trace_client(p, req, trusted, t);
@@ -286,7 +302,7 @@ static bool authorised(const struct rl_policy *p, const struct rl_request *req,
 		answer(p, RL_ACCEPT, RL_R_TRUSTED_NETWORK, out);
 		return true;
 	}
-	if (p->params.allow_authenticated && req->auth && req->auth[0]) {
+	if (authenticated_client(p, req)) {
 		RL_TRACE(t, "client authenticated as %s (allow_authenticated)", req->auth);
 		answer(p, RL_ACCEPT, RL_R_AUTHENTICATED, out);
 		return true;

@@ -115,6 +115,11 @@ struct rl_decision {
 void rl_decide(const struct rl_policy *policy, const struct rl_request *req,
                struct rl_decision *out);
 
+/* May this client relay anywhere (trusted network, or SMTP AUTH with
+ * allow_authenticated)? Then no hosted domain needs looking up. */
+bool rl_policy_relays_for(const struct rl_policy *policy,
+                          const struct rl_request *req);
+
 /* The same decision, with each step written to TRACE (may be NULL). */
 void rl_decide_traced(const struct rl_policy *policy, const struct rl_request *req,
                       struct rl_decision *out, struct rl_trace *trace);

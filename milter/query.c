@@ -26,9 +26,10 @@ int rl_query_run(const struct rl_config *config, const struct rl_query *q,
 		}
 		req.client = &ip;
 	}
-	rl_sources_warm(config, req.rcpt);
-	if (req.resolved_addr)
-		rl_sources_warm(config, req.resolved_addr);
+	/* Only the recipient as typed is ever looked up (the resolution is
+	 * judged by its form), and only for a client that may not relay. */
+	if (!rl_policy_relays_for(config->policy, &req))
+		rl_sources_warm(config, req.rcpt);
 	if (q->explain) {
 		struct rl_trace *trace = malloc(sizeof *trace);
 

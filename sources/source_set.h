@@ -23,8 +23,7 @@
 int rl_sources_attach(struct rl_config *config, const struct rl_config *previous,
                       struct rl_diag *errors, struct rl_diag *warnings);
 
-/* Before deciding on the recipient RCPT (as typed or as the MTA resolved
- * it): when it is a plain mailbox whose domain the static hosted set does
+/* Before deciding on the recipient RCPT as typed: when it is a plain mailbox whose domain the static hosted set does
  * not hold, look the domain up in every directory CONFIG's sources could
  * consult for it (Postfix's parent lookups included), so the pure match
  * finds the answers in the cache. Blocks the caller only, for at most

@@ -233,6 +233,32 @@ static void test_auth_not_allowed(void **state)
 	rl_decide(p, &req, &d);
 	assert_int_equal(d.verdict, RL_REJECT);
 	assert_int_equal(d.reason, RL_R_RELAY_DENIED);
+	assert_false(rl_policy_relays_for(p, &req));
+	rl_policy_free(p);
+}
+
+/* Who needs no hosted-domain lookup: exactly rule 1's clients. */
+static void test_relays_for(void **state)
+{
+	struct rl_policy *p = make_policy(RL_MODE_ENFORCE, true);
+	struct rl_ip in, excluded, out;
+	struct rl_request req = {.rcpt = "<u@ext.example>"};
+
+	(void)state;
+	assert_true(rl_ip_parse("10.1.2.3", &in));
+	assert_true(rl_ip_parse("10.9.1.1", &excluded));
+	assert_true(rl_ip_parse(OUT, &out));
+	req.client = &in;
+	assert_true(rl_policy_relays_for(p, &req));
+	req.client = &excluded;
+	assert_false(rl_policy_relays_for(p, &req));
+	req.client = &out;
+	assert_false(rl_policy_relays_for(p, &req));
+	req.auth = "";
+	assert_false(rl_policy_relays_for(p, &req));
+	req.auth = "alice";
+	assert_true(rl_policy_relays_for(p, &req));
+	assert_false(rl_policy_relays_for(NULL, &req));
 	rl_policy_free(p);
 }
 
@@ -439,6 +465,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_auth_not_allowed),
+		cmocka_unit_test(test_relays_for),
 		cmocka_unit_test(test_monitor),
 		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_trace),
